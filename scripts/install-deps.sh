@@ -15,7 +15,7 @@ PACKAGES=(
   libhealpix-cxx-dev     # HEALPix spatial index
   libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-avro python3-astropy python3-numpy   # reference implementations for tests/benchmarks
+  python3-avro python3-astropy python3-numpy python3-pil  # reference implementations for tests/benchmarks
 )
 
 missing=()

@@ -87,10 +87,16 @@ void AppendValue(std::string &out, const Record &rec, const FieldSpec<Record> &s
 
 }  // namespace
 
-std::string AlertToJson(const Alert &alert, const CutoutSummaries &cutouts) {
+std::string AlertToJson(const Alert &alert, const CutoutSummaries &cutouts, const std::string &input) {
     std::string out;
     out.reserve(4096);
-    out += "{\"objectId\":";
+    out.push_back('{');
+    if (!input.empty()) {
+        out += "\"input\":";
+        AppendJsonString(out, input);
+        out.push_back(',');
+    }
+    out += "\"objectId\":";
     AppendJsonString(out, alert.objectId);
     out += ",\"candid\":" + std::to_string(alert.candid);
     out += ",\"schemavsn\":";

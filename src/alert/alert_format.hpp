@@ -22,8 +22,9 @@ using CutoutSummaries = std::array<std::optional<CutoutSummary>, 3>;  //!< nullo
 
 //! One JSON object (no newline): objectId, candid, schemavsn, publisher, writer_schema_version,
 //! `candidate` (every field of the writer schema under its ZTF name, null for null), n_prv_candidates,
-//! n_fp_hists and `cutouts`. Non-finite floats are written as null (JSON has no NaN).
-std::string AlertToJson(const Alert &alert, const CutoutSummaries &cutouts);
+//! n_fp_hists and `cutouts`; `input` (the packet's file or archive member) first when non-empty.
+//! Non-finite floats are written as null (JSON has no NaN).
+std::string AlertToJson(const Alert &alert, const CutoutSummaries &cutouts, const std::string &input = "");
 
 //! CSV header shared by all schema versions: every candidate field of every version, in schema order.
 std::string AlertCsvHeader();

@@ -1,0 +1,228 @@
+// Read-only commands on a store: stats, lightcurve, cone, cutout.
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "alert/alert_format.hpp"
+#include "apps/rivulet/commands.hpp"
+#include "common/error.hpp"
+#include "image/cutout_codec.hpp"
+#include "image/png_writer.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace rivulet::cli {
+
+namespace {
+
+// Query commands never create a store: a mistyped path is an error, not an empty answer.
+std::unique_ptr<Store> OpenExistingStore(const std::filesystem::path &db) {
+    if (!std::filesystem::exists(db)) throw RivuletError(ErrorKind::kInvalidInput, db.string() + ": no such store");
+    return OpenSqliteStore(db);
+}
+
+template <class T>
+nlohmann::json Opt(const std::optional<T> &v) {
+    if (!v) return nullptr;
+    if constexpr (std::is_floating_point_v<T>) {
+        if (!std::isfinite(*v)) return nullptr;
+    }
+    return *v;
+}
+
+template <class T>
+std::string Cell(const std::optional<T> &v) {
+    if (!v) return "";
+    if constexpr (std::is_same_v<T, float>) {
+        std::string s;
+        AppendFloat(s, *v);
+        return s;
+    } else if constexpr (std::is_same_v<T, double>) {
+        std::string s;
+        AppendDouble(s, *v);
+        return s;
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        return *v;
+    } else {
+        return std::to_string(*v);
+    }
+}
+
+std::string Jd(double jd) {
+    std::string s;
+    AppendDouble(s, jd);
+    return s;
+}
+
+}  // namespace
+
+void AddStats(CLI::App &app, int &exit_code) {
+    struct Options {
+        std::filesystem::path db;
+        bool json = false;
+    };
+    auto opt = std::make_shared<Options>();
+    auto *cmd = app.add_subcommand("stats", "Counts of what a store holds");
+    cmd->add_option("--db", opt->db, "store")->required();
+    cmd->add_flag("--json", opt->json, "print JSON");
+    cmd->callback([opt, &exit_code] {
+        StoreStats s = OpenExistingStore(opt->db)->Stats();
+        int64_t rejected = 0;
+        for (const auto &[k, v] : s.rejected) rejected += v;
+        if (opt->json) {
+            nlohmann::json j = {{"alerts", s.alerts},         {"objects", s.objects},
+                                {"detections", s.detections}, {"upper_limits", s.upper_limits},
+                                {"forced_photometry", s.forced_photometry}, {"cutouts", s.cutouts},
+                                {"rejected", s.rejected},     {"rejected_total", rejected}};
+            std::printf("%s\n", j.dump(2).c_str());
+        } else {
+            std::printf("alerts             %10lld\n", static_cast<long long>(s.alerts));
+            std::printf("objects            %10lld\n", static_cast<long long>(s.objects));
+            std::printf("detections         %10lld\n", static_cast<long long>(s.detections));
+            std::printf("upper limits       %10lld\n", static_cast<long long>(s.upper_limits));
+            std::printf("forced photometry  %10lld\n", static_cast<long long>(s.forced_photometry));
+            std::printf("cutouts            %10lld\n", static_cast<long long>(s.cutouts));
+            std::printf("rejected           %10lld\n", static_cast<long long>(rejected));
+            for (const auto &[k, v] : s.rejected) std::printf("  %-28s%8lld\n", k.c_str(), static_cast<long long>(v));
+        }
+        exit_code = kExitOk;
+    });
+}
+
+void AddLightcurve(CLI::App &app, int &exit_code) {
+    struct Options {
+        std::string object_id;
+        std::filesystem::path db;
+        std::string format = "csv";
+    };
+    auto opt = std::make_shared<Options>();
+    auto *cmd = app.add_subcommand("lightcurve", "The merged light curve of an object");
+    cmd->add_option("OBJECTID", opt->object_id, "ZTF objectId, e.g. ZTF21abiuvdk")->required();
+    cmd->add_option("--db", opt->db, "store")->required();
+    cmd->add_option("--format", opt->format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
+    cmd->callback([opt, &exit_code] {
+        auto lc = OpenExistingStore(opt->db)->GetLightCurve(opt->object_id);
+        if (!lc) {
+            std::fprintf(stderr, "rivulet lightcurve: no object %s in %s\n", opt->object_id.c_str(), opt->db.c_str());
+            exit_code = kExitFailed;
+            return;
+        }
+        if (opt->format == "json") {
+            nlohmann::json j;
+            j["objectId"] = lc->objectId;
+            j["detections"] = nlohmann::json::array();
+            for (const auto &p : lc->detections)
+                j["detections"].push_back({{"jd", p.jd}, {"fid", p.fid}, {"candid", Opt(p.candid)},
+                                           {"magpsf", Opt(p.magpsf)}, {"sigmapsf", Opt(p.sigmapsf)},
+                                           {"diffmaglim", Opt(p.diffmaglim)}, {"isdiffpos", Opt(p.isdiffpos)},
+                                           {"ra", Opt(p.ra)}, {"dec", Opt(p.dec)}, {"programid", Opt(p.programid)},
+                                           {"rb", Opt(p.rb)}, {"magnr", Opt(p.magnr)}, {"sigmagnr", Opt(p.sigmagnr)},
+                                           {"distnr", Opt(p.distnr)}});
+            j["upper_limits"] = nlohmann::json::array();
+            for (const auto &u : lc->upper_limits)
+                j["upper_limits"].push_back({{"jd", u.jd}, {"fid", u.fid}, {"diffmaglim", Opt(u.diffmaglim)},
+                                             {"programid", Opt(u.programid)}});
+            j["forced_photometry"] = nlohmann::json::array();
+            for (const auto &f : lc->forced_photometry)
+                j["forced_photometry"].push_back({{"jd", f.jd}, {"fid", f.fid},
+                                                  {"forcediffimflux", Opt(f.forcediffimflux)},
+                                                  {"forcediffimfluxunc", Opt(f.forcediffimfluxunc)},
+                                                  {"diffmaglim", Opt(f.diffmaglim)}, {"procstatus", Opt(f.procstatus)},
+                                                  {"magzpsci", Opt(f.magzpsci)}});
+            std::printf("%s\n", j.dump(2).c_str());
+        } else {
+            // One table: kind = detection | upper_limit | forced; empty cells where a kind has no value.
+            std::printf("kind,jd,fid,candid,magpsf,sigmapsf,diffmaglim,isdiffpos,ra,dec,forcediffimflux,forcediffimfluxunc\n");
+            for (const auto &p : lc->detections)
+                std::printf("detection,%s,%d,%s,%s,%s,%s,%s,%s,%s,,\n", Jd(p.jd).c_str(), p.fid, Cell(p.candid).c_str(),
+                            Cell(p.magpsf).c_str(), Cell(p.sigmapsf).c_str(), Cell(p.diffmaglim).c_str(),
+                            Cell(p.isdiffpos).c_str(), Cell(p.ra).c_str(), Cell(p.dec).c_str());
+            for (const auto &u : lc->upper_limits)
+                std::printf("upper_limit,%s,%d,,,,%s,,,,,\n", Jd(u.jd).c_str(), u.fid, Cell(u.diffmaglim).c_str());
+            for (const auto &f : lc->forced_photometry)
+                std::printf("forced,%s,%d,,,,%s,,,,%s,%s\n", Jd(f.jd).c_str(), f.fid, Cell(f.diffmaglim).c_str(),
+                            Cell(f.forcediffimflux).c_str(), Cell(f.forcediffimfluxunc).c_str());
+        }
+        exit_code = kExitOk;
+    });
+}
+
+void AddCone(CLI::App &app, int &exit_code) {
+    struct Options {
+        double ra = 0, dec = 0, radius = 0;
+        std::filesystem::path db;
+        bool json = false;
+    };
+    auto opt = std::make_shared<Options>();
+    auto *cmd = app.add_subcommand("cone", "Objects within a radius of a position, nearest first");
+    cmd->add_option("RA", opt->ra, "right ascension [deg]")->required();
+    cmd->add_option("DEC", opt->dec, "declination [deg]")->required()->check(CLI::Range(-90.0, 90.0));
+    cmd->add_option("RADIUS_ARCSEC", opt->radius, "radius [arcsec]")->required()->check(CLI::NonNegativeNumber);
+    cmd->add_option("--db", opt->db, "store")->required();
+    cmd->add_flag("--json", opt->json, "print JSON");
+    cmd->callback([opt, &exit_code] {
+        auto matches = OpenExistingStore(opt->db)->ConeSearchObjects(opt->ra, opt->dec, opt->radius);
+        if (opt->json) {
+            nlohmann::json j = nlohmann::json::array();
+            for (const auto &m : matches)
+                j.push_back({{"objectId", m.objectId}, {"ra", m.ra}, {"dec", m.dec}, {"sep_arcsec", m.sep_arcsec},
+                             {"ndet", m.ndet}, {"first_jd", m.first_jd}, {"last_jd", m.last_jd}});
+            std::printf("%s\n", j.dump(2).c_str());
+        } else {
+            std::printf("objectId,ra,dec,sep_arcsec,ndet,first_jd,last_jd\n");
+            for (const auto &m : matches)
+                std::printf("%s,%.7f,%.7f,%.4f,%lld,%s,%s\n", m.objectId.c_str(), m.ra, m.dec, m.sep_arcsec,
+                            static_cast<long long>(m.ndet), Jd(m.first_jd).c_str(), Jd(m.last_jd).c_str());
+        }
+        exit_code = kExitOk;
+    });
+}
+
+void AddCutout(CLI::App &app, int &exit_code) {
+    struct Options {
+        int64_t candid = 0;
+        std::filesystem::path db, out;
+    };
+    auto opt = std::make_shared<Options>();
+    auto *cmd = app.add_subcommand("cutout", "Write an alert's science/reference/difference cutouts as PNG");
+    cmd->add_option("CANDID", opt->candid, "candidate id")->required();
+    cmd->add_option("--db", opt->db, "store")->required();
+    cmd->add_option("--out", opt->out, "output folder (created if missing)")->required();
+    cmd->callback([opt, &exit_code] {
+        auto alert = OpenExistingStore(opt->db)->GetAlert(opt->candid);
+        if (!alert) {
+            std::fprintf(stderr, "rivulet cutout: no alert with candid %lld in %s\n",
+                         static_cast<long long>(opt->candid), opt->db.c_str());
+            exit_code = kExitFailed;
+            return;
+        }
+        std::filesystem::create_directories(opt->out);
+        std::array<std::optional<Image>, 3> images;
+        static constexpr const char *kSuffix[3] = {"science", "reference", "difference"};
+        int failed = 0;
+        for (int k = 0; k < 3; ++k) {
+            const auto &c = alert->cutouts[k];
+            if (!c) continue;
+            auto image = DecodeCutout(c->stamp_data);
+            if (!image) {
+                std::fprintf(stderr, "rivulet cutout: %s of %lld: %s\n", kSuffix[k], static_cast<long long>(opt->candid),
+                             image.error().message.c_str());
+                ++failed;
+                continue;
+            }
+            images[k] = std::move(*image);
+            auto path = opt->out / fmt::format("{}_{}.png", opt->candid, kSuffix[k]);
+            WritePng(*images[k], path);
+            std::printf("%s\n", path.c_str());
+        }
+        auto triplet = opt->out / fmt::format("{}_triplet.png", opt->candid);
+        WriteTripletPng(images[0] ? &*images[0] : nullptr, images[1] ? &*images[1] : nullptr,
+                        images[2] ? &*images[2] : nullptr, triplet);
+        std::printf("%s\n", triplet.c_str());
+        exit_code = failed ? kExitSomeInputsFailed : kExitOk;
+    });
+}
+
+}  // namespace rivulet::cli

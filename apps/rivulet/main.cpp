@@ -1,0 +1,33 @@
+#include <cstdio>
+#include <exception>
+
+#include "apps/rivulet/commands.hpp"
+#include "common/error.hpp"
+#include "version.hpp"
+
+int main(int argc, char **argv) {
+    CLI::App app{"Rivulet: a ZTF alert broker and machine-learning toolkit"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("rivulet ") + RIVULET_VERSION);
+    int exit_code = rivulet::cli::kExitOk;
+    rivulet::cli::AddDecode(app, exit_code);
+    rivulet::cli::AddIngest(app, exit_code);
+    rivulet::cli::AddStats(app, exit_code);
+    rivulet::cli::AddLightcurve(app, exit_code);
+    rivulet::cli::AddCone(app, exit_code);
+    rivulet::cli::AddCutout(app, exit_code);
+    rivulet::cli::AddSimulate(app, exit_code);
+    rivulet::cli::AddConfig(app, exit_code);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        return app.exit(e);
+    } catch (const rivulet::RivuletError &e) {
+        std::fprintf(stderr, "rivulet: %s\n", e.what());
+        return rivulet::cli::kExitFailed;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "rivulet: internal error: %s\n", e.what());
+        return rivulet::cli::kExitFailed;
+    }
+    return exit_code;
+}
