@@ -45,7 +45,7 @@ std::string SummaryText(const IngestLedger &l, double seconds) {
     s += fmt::format("duplicates {:>10}  (already in the store)\n", l.duplicates);
     s += fmt::format("rejected   {:>10}\n", l.RejectedTotal());
     for (const auto &[reason, n] : l.rejected) s += fmt::format("  {:<28}{:>8}\n", reason, n);
-    s += fmt::format("failed     {:>10}  alerts refused whole (corrupt cutout)\n", l.failed);
+    s += fmt::format("failed     {:>10}  alerts refused whole (corrupt cutout, no position)\n", l.failed);
     s += fmt::format("failures   {:>10}  inputs, packets or alerts that failed:\n", l.failures.size());
     for (const auto &f : l.failures) s += fmt::format("  {} [{}]\n", f.message, f.reason);
     s += fmt::format("check: decoded {} = stored {} + duplicates {} + rejected {} + failed {}: {}\n", l.decoded,

@@ -1,5 +1,6 @@
 #include "pipeline/ingest.hpp"
 
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -59,16 +60,24 @@ private:
     bool closed_ = false;
 };
 
-// Cutouts are stored as received, so they are checked here: an alert whose stamp does not decode is
-// refused whole (with the reason) rather than stored with a cutout nobody can open.
-std::optional<Error> CheckCutouts(const Alert &alert, const std::string &packet_name) {
+// An alert is kept whole or not at all: it needs the fields every store row is keyed on, and, since
+// cutouts are stored as received, stamps that decode. Otherwise it is refused with the reason rather than
+// stored half-usable (and rather than failing the whole batch's transaction).
+std::optional<Error> CheckStorable(const Alert &alert, const std::string &packet_name) {
+    auto fail = [&](std::string reason, const std::string &what) {
+        return Error{std::move(reason), packet_name + ": candid " + std::to_string(alert.candid) + ": " + what};
+    };
+    const Candidate &c = alert.candidate;
+    if (alert.objectId.empty()) return fail("missing_field", "empty objectId");
+    if (!c.jd || !std::isfinite(*c.jd)) return fail("missing_field", "candidate.jd is null or not finite");
+    if (!c.fid) return fail("missing_field", "candidate.fid is null");
+    if (!c.ra || !c.dec || !std::isfinite(*c.ra) || !std::isfinite(*c.dec) || std::abs(*c.dec) > 90)
+        return fail("missing_field", "candidate.ra/dec null or out of range");
     for (CutoutKind k : kCutoutKinds) {
-        const auto &c = alert.cutout(k);
-        if (!c) continue;
-        auto image = DecodeCutout(c->stamp_data);
-        if (!image)
-            return Error{image.error().reason, packet_name + ": candid " + std::to_string(alert.candid) + ": " +
-                                                   std::string(CutoutFieldName(k)) + ": " + image.error().message};
+        const auto &cut = alert.cutout(k);
+        if (!cut) continue;
+        auto image = DecodeCutout(cut->stamp_data);
+        if (!image) return fail(image.error().reason, std::string(CutoutFieldName(k)) + ": " + image.error().message);
     }
     return std::nullopt;
 }
@@ -94,7 +103,7 @@ IngestLedger Ingest::Run(PacketSource &source, const Progress &progress) {
                     DecodedPacket d = decoder.Decode(packet.bytes, packet.name);
                     for (auto &a : d.alerts) {
                         ++batch.decoded;
-                        if (auto bad = CheckCutouts(a, packet.name)) {
+                        if (auto bad = CheckStorable(a, packet.name)) {
                             ++batch.failed;
                             batch.failures.push_back(std::move(*bad));
                         } else {

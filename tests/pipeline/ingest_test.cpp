@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "pipeline/ingest.hpp"
+#include "sim/alert_simulator.hpp"
+#include "sim/avro_alert_writer.hpp"
+#include "sim/embedded_schema.hpp"
 #include "store/sqlite_store.hpp"
 #include "stream/packet_source.hpp"
 #include "support/bad_inputs.hpp"
@@ -114,6 +119,56 @@ TEST(Ingest, EveryRealAlertTwiceGivesIdenticalCounts) {
     EXPECT_EQ(a.rejected, b.rejected);
     // The corpus holds the same candid in several schema versions on purpose: one alert each.
     EXPECT_GT(l1.duplicates, 0u);
+}
+
+}  // namespace
+}  // namespace rivulet
+
+namespace rivulet {
+namespace {
+
+// Packets held in memory, as a Kafka consumer would hand them over.
+class VectorSource final : public PacketSource {
+public:
+    explicit VectorSource(std::vector<RawPacket> packets) : packets_(std::move(packets)) {}
+    bool Next(RawPacket &p) override {
+        if (i_ == packets_.size()) return false;
+        p = packets_[i_++];
+        return true;
+    }
+
+private:
+    std::vector<RawPacket> packets_;
+    size_t i_ = 0;
+};
+
+// An alert without a usable position is refused alone; the rest of its batch is stored.
+TEST(Ingest, AlertWithoutPositionFailsAloneNotItsBatch) {
+    SimulationOptions o;
+    o.n_alerts = 12;
+    o.bogus_fraction = 0;
+    o.threads = 1;
+    auto night = SimulateNight(o);
+    night[5].alert.candidate.ra = std::nan("");
+    night[8].alert.candidate.dec = 95.0;
+    AvroAlertWriter writer(ZtfAlertSchemaJson());
+    std::vector<RawPacket> packets;
+    for (auto &s : night)
+        packets.push_back(RawPacket{std::to_string(s.alert.candid) + ".avro", writer.Encode(s.alert, 1), std::nullopt});
+    testing::TempDir tmp;
+    auto store = OpenSqliteStore(tmp / "x.db");
+    PipelineConfig config;
+    config.cuts.prefilter = config.cuts.realbogus = false;
+    VectorSource src(packets);
+    IngestLedger l = Ingest(*store, config).Run(src);
+    EXPECT_EQ(l.decoded, 12u);
+    EXPECT_EQ(l.failed, 2u);
+    EXPECT_EQ(l.stored, 10u);
+    ASSERT_EQ(l.failures.size(), 2u);
+    EXPECT_EQ(l.failures[0].reason, "missing_field");
+    EXPECT_NE(l.failures[0].message.find(std::to_string(night[5].alert.candid)), std::string::npos);
+    EXPECT_TRUE(l.Reconciles());
+    EXPECT_EQ(store->Stats().alerts, 10);
 }
 
 }  // namespace
