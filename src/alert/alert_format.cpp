@@ -85,7 +85,29 @@ void AppendValue(std::string &out, const Record &rec, const FieldSpec<Record> &s
 }
 
 
+void AppendCandidateJson(std::string &out, const Candidate &candidate) {
+    out.push_back('{');
+    auto fields = Candidate::Fields();
+    bool first = true;
+    for (size_t i = 0; i < fields.size(); ++i) {
+        if (!candidate.present.test(i)) continue;
+        if (!first) out.push_back(',');
+        first = false;
+        AppendJsonString(out, fields[i].name);
+        out.push_back(':');
+        AppendValue(out, candidate, fields[i], Style::kJson);
+    }
+    out.push_back('}');
+}
+
 }  // namespace
+
+std::string CandidateToJson(const Candidate &candidate) {
+    std::string out;
+    out.reserve(3072);
+    AppendCandidateJson(out, candidate);
+    return out;
+}
 
 std::string AlertToJson(const Alert &alert, const CutoutSummaries &cutouts, const std::string &input) {
     std::string out;
@@ -105,18 +127,9 @@ std::string AlertToJson(const Alert &alert, const CutoutSummaries &cutouts, cons
     alert.publisher ? AppendJsonString(out, *alert.publisher) : void(out += "null");
     out += ",\"writer_schema_version\":";
     AppendJsonString(out, alert.writer_schema_version);
-    out += ",\"candidate\":{";
-    auto fields = Candidate::Fields();
-    bool first = true;
-    for (size_t i = 0; i < fields.size(); ++i) {
-        if (!alert.candidate.present.test(i)) continue;
-        if (!first) out.push_back(',');
-        first = false;
-        AppendJsonString(out, fields[i].name);
-        out.push_back(':');
-        AppendValue(out, alert.candidate, fields[i], Style::kJson);
-    }
-    out += "},\"n_prv_candidates\":";
+    out += ",\"candidate\":";
+    AppendCandidateJson(out, alert.candidate);
+    out += ",\"n_prv_candidates\":";
     out += alert.prv_candidates ? std::to_string(alert.prv_candidates->size()) : "null";
     out += ",\"n_fp_hists\":";
     out += alert.fp_hists ? std::to_string(alert.fp_hists->size()) : "null";

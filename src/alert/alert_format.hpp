@@ -26,6 +26,10 @@ using CutoutSummaries = std::array<std::optional<CutoutSummary>, 3>;  //!< nullo
 //! Non-finite floats are written as null (JSON has no NaN).
 std::string AlertToJson(const Alert &alert, const CutoutSummaries &cutouts, const std::string &input = "");
 
+//! The candidate record alone as a JSON object: one member per field of the writer schema
+//! (Candidate::present), in schema order, null for null and for non-finite floats. The store keeps this.
+std::string CandidateToJson(const Candidate &candidate);
+
 //! CSV header shared by all schema versions: every candidate field of every version, in schema order.
 std::string AlertCsvHeader();
 //! One CSV row for AlertCsvHeader(): empty cell = null, `NA` = the field is not in this packet's schema.

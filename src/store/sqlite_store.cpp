@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "common/error.hpp"
-#include "store/candidate_json.hpp"
+#include "alert/alert_format.hpp"
 #include "store/sky_distance.hpp"
 #include "store/sky_index.hpp"
 #include "store/sqlite_connection.hpp"

@@ -9,20 +9,12 @@
 #include <sstream>
 
 #include "alert/avro_alert_decoder.hpp"
+#include "support/csv.hpp"
 #include "support/shared_data.hpp"
 
 namespace rivulet {
 namespace {
 
-std::vector<std::string> SplitCsv(std::string line) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::vector<std::string> out;
-    std::string cell;
-    std::istringstream in(line);
-    while (std::getline(in, cell, ',')) out.push_back(cell);
-    if (!line.empty() && line.back() == ',') out.emplace_back();
-    return out;
-}
 
 // Checks one numeric/string column of the candidate against the reference text.
 ::testing::AssertionResult Matches(const Alert &a, const std::string &column, const std::string &expected) {
@@ -71,12 +63,12 @@ TEST(DecodeIndex, EveryAlertMatchesReference) {
     std::ifstream in(root / "index.csv");
     std::string line;
     std::getline(in, line);
-    auto header = SplitCsv(line);
+    auto header = testing::SplitCsvLine(line);
     ASSERT_EQ(header.front(), "file");
     AvroAlertDecoder decoder;
     size_t rows = 0;
     while (std::getline(in, line)) {
-        auto cells = SplitCsv(line);
+        auto cells = testing::SplitCsvLine(line);
         ASSERT_EQ(cells.size(), header.size()) << line;
         ++rows;
         auto packet = decoder.DecodeFile(root / cells[0]);

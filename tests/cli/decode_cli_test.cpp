@@ -8,20 +8,12 @@
 #include <sstream>
 
 #include "cli/run_command.hpp"
+#include "support/csv.hpp"
 #include "support/temp_dir.hpp"
 
 namespace rivulet {
 namespace {
 
-std::vector<std::string> Split(std::string line) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::vector<std::string> out;
-    std::string cell;
-    std::istringstream in(line);
-    while (std::getline(in, cell, ',')) out.push_back(cell);
-    if (!line.empty() && line.back() == ',') out.emplace_back();
-    return out;
-}
 
 // The JSON value printed for a column must equal the reference cell exactly (floats as float32).
 void ExpectCell(const nlohmann::json &cand, const std::string &col, const std::string &want, bool is_float) {
@@ -59,11 +51,11 @@ TEST(DecodeCli, MatchesIndexCsvForEveryAlert) {
     }
     std::ifstream in(root / "index.csv");
     std::getline(in, line);
-    auto header = Split(line);
+    auto header = testing::SplitCsvLine(line);
     const std::set<std::string> floats = {"magpsf", "sigmapsf", "rb", "drb", "sgscore1", "ssdistnr"};
     size_t rows = 0;
     while (std::getline(in, line)) {
-        auto cells = Split(line);
+        auto cells = testing::SplitCsvLine(line);
         ++rows;
         SCOPED_TRACE(cells[0]);
         ASSERT_TRUE(by_file.count(cells[0])) << "not decoded";
