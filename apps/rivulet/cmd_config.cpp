@@ -23,5 +23,6 @@ void AddConfig(CLI::App &app, int &exit_code) {
         exit_code = kExitOk;
     });
 }
+RIVULET_REGISTER_COMMAND(95, AddConfig);
 
 }  // namespace rivulet::cli

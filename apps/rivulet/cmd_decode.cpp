@@ -68,5 +68,6 @@ void AddDecode(CLI::App &app, int &exit_code) {
         exit_code = failures ? kExitSomeInputsFailed : kExitOk;
     });
 }
+RIVULET_REGISTER_COMMAND(10, AddDecode);
 
 }  // namespace rivulet::cli

@@ -102,5 +102,6 @@ void AddIngest(CLI::App &app, int &exit_code) {
         exit_code = ledger.failures.empty() ? kExitOk : kExitSomeInputsFailed;
     });
 }
+RIVULET_REGISTER_COMMAND(20, AddIngest);
 
 }  // namespace rivulet::cli

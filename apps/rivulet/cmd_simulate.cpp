@@ -39,5 +39,6 @@ void AddSimulate(CLI::App &app, int &exit_code) {
         exit_code = kExitOk;
     });
 }
+RIVULET_REGISTER_COMMAND(90, AddSimulate);
 
 }  // namespace rivulet::cli

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -10,14 +11,9 @@ int main(int argc, char **argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("rivulet ") + RIVULET_VERSION);
     int exit_code = rivulet::cli::kExitOk;
-    rivulet::cli::AddDecode(app, exit_code);
-    rivulet::cli::AddIngest(app, exit_code);
-    rivulet::cli::AddStats(app, exit_code);
-    rivulet::cli::AddLightcurve(app, exit_code);
-    rivulet::cli::AddCone(app, exit_code);
-    rivulet::cli::AddCutout(app, exit_code);
-    rivulet::cli::AddSimulate(app, exit_code);
-    rivulet::cli::AddConfig(app, exit_code);
+    auto registry = rivulet::cli::CommandRegistry();
+    std::stable_sort(registry.begin(), registry.end(), [](auto &a, auto &b) { return a.first < b.first; });
+    for (auto &[order, add] : registry) add(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
