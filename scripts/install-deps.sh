@@ -18,6 +18,17 @@ PACKAGES=(
   python3-avro python3-astropy python3-numpy python3-pil  # reference implementations for tests/benchmarks
 )
 
+# Subsystems list what they need beyond this in scripts/deps/<subsystem>.txt (one package per line,
+# '#' comments allowed), so each brings its own packages.
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+for list in "$here"/deps/*.txt; do
+  [ -e "$list" ] || continue
+  while read -r pkg _; do
+    case "$pkg" in ''|'#'*) continue ;; esac
+    PACKAGES+=("$pkg")
+  done < "$list"
+done
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
