@@ -8,7 +8,8 @@
 #include "apps/rivulet/commands.hpp"
 #include "apps/rivulet/progress_line.hpp"
 #include "pipeline/ingest.hpp"
-#include "store/sqlite_store.hpp"
+#include "apps/rivulet/ingest_summary.hpp"
+#include "apps/rivulet/store_access.hpp"
 #include "stream/packet_source.hpp"
 
 namespace rivulet::cli {
@@ -37,57 +38,24 @@ uint64_t InputBytes(const std::vector<std::filesystem::path> &inputs) {
     return total;
 }
 
-std::string SummaryText(const IngestLedger &l, double seconds) {
-    std::string s = fmt::format("decoded    {:>10}  alerts from {} packets ({:.1f} MB) in {:.2f} s ({:.0f} alerts/s)\n",
-                                l.decoded, l.packets, static_cast<double>(l.bytes) / 1e6, seconds,
-                                seconds > 0 ? static_cast<double>(l.decoded) / seconds : 0.0);
-    s += fmt::format("stored     {:>10}\n", l.stored);
-    s += fmt::format("duplicates {:>10}  (already in the store)\n", l.duplicates);
-    s += fmt::format("rejected   {:>10}\n", l.RejectedTotal());
-    for (const auto &[reason, n] : l.rejected) s += fmt::format("  {:<28}{:>8}\n", reason, n);
-    s += fmt::format("failed     {:>10}  alerts refused whole (corrupt cutout, no position)\n", l.failed);
-    s += fmt::format("failures   {:>10}  inputs, packets or alerts that failed:\n", l.failures.size());
-    for (const auto &f : l.failures) s += fmt::format("  {} [{}]\n", f.message, f.reason);
-    s += fmt::format("check: decoded {} = stored {} + duplicates {} + rejected {} + failed {}: {}\n", l.decoded,
-                     l.stored, l.duplicates, l.RejectedTotal(), l.failed, l.Reconciles() ? "ok" : "MISMATCH");
-    return s;
-}
-
-nlohmann::json SummaryJson(const IngestLedger &l, double seconds) {
-    nlohmann::json j;
-    j["packets"] = l.packets;
-    j["bytes"] = l.bytes;
-    j["decoded"] = l.decoded;
-    j["stored"] = l.stored;
-    j["duplicates"] = l.duplicates;
-    j["rejected"] = nlohmann::json::object();
-    for (const auto &[reason, n] : l.rejected) j["rejected"][reason] = n;
-    j["rejected_total"] = l.RejectedTotal();
-    j["failed"] = l.failed;
-    j["failures"] = nlohmann::json::array();
-    for (const auto &f : l.failures) j["failures"].push_back({{"reason", f.reason}, {"message", f.message}});
-    j["seconds"] = seconds;
-    j["reconciles"] = l.Reconciles();
-    return j;
-}
-
 }  // namespace
 
 void AddIngest(CLI::App &app, int &exit_code) {
     struct Options {
         std::vector<std::filesystem::path> inputs;
-        std::filesystem::path db, config;
+        StoreTarget store;
+        std::filesystem::path config;
         bool json = false;
     };
     auto opt = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("ingest", "Decode, cut and store alert packets");
     cmd->add_option("INPUT", opt->inputs, ".avro files, folders, nightly .tar.gz archives")->required();
-    cmd->add_option("--db", opt->db, "embedded store (SQLite file; created if missing)")->required();
+    AddStoreOptions(*cmd, opt->store);
     cmd->add_option("--config", opt->config, "configuration file (TOML); defaults are the paper's values");
     cmd->add_flag("--json", opt->json, "print the summary as JSON");
     cmd->callback([opt, &exit_code] {
         PipelineConfig config = opt->config.empty() ? PipelineConfig{} : LoadPipelineConfig(opt->config);
-        auto store = OpenSqliteStore(opt->db);
+        auto store = OpenStore(opt->store, /*create=*/true);
         auto source = OpenInputs(opt->inputs);
         ProgressLine progress(InputBytes(opt->inputs));
         auto start = std::chrono::steady_clock::now();
@@ -97,8 +65,7 @@ void AddIngest(CLI::App &app, int &exit_code) {
         });
         progress.Finish();
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (opt->json) std::printf("%s\n", SummaryJson(ledger, seconds).dump(2).c_str());
-        else std::fputs(SummaryText(ledger, seconds).c_str(), stdout);
+        PrintIngestSummary(ledger, seconds, opt->json);
         exit_code = ledger.failures.empty() ? kExitOk : kExitSomeInputsFailed;
     });
 }

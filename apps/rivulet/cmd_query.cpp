@@ -49,15 +49,15 @@ std::string Cell(const std::optional<T> &v) {
 
 void AddStats(CLI::App &app, int &exit_code) {
     struct Options {
-        std::filesystem::path db;
+        StoreTarget store;
         bool json = false;
     };
     auto opt = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("stats", "Counts of what a store holds");
-    cmd->add_option("--db", opt->db, "store")->required();
+    AddStoreOptions(*cmd, opt->store);
     cmd->add_flag("--json", opt->json, "print JSON");
     cmd->callback([opt, &exit_code] {
-        StoreStats s = OpenExistingStore(opt->db)->Stats();
+        StoreStats s = OpenStore(opt->store, /*create=*/false)->Stats();
         int64_t rejected = 0;
         for (const auto &[k, v] : s.rejected) rejected += v;
         if (opt->json) {
@@ -84,18 +84,18 @@ RIVULET_REGISTER_COMMAND(30, AddStats);
 void AddLightcurve(CLI::App &app, int &exit_code) {
     struct Options {
         std::string object_id;
-        std::filesystem::path db;
+        StoreTarget store;
         std::string format = "csv";
     };
     auto opt = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("lightcurve", "The merged light curve of an object");
     cmd->add_option("OBJECTID", opt->object_id, "ZTF objectId, e.g. ZTF21abiuvdk")->required();
-    cmd->add_option("--db", opt->db, "store")->required();
+    AddStoreOptions(*cmd, opt->store);
     cmd->add_option("--format", opt->format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
     cmd->callback([opt, &exit_code] {
-        auto lc = OpenExistingStore(opt->db)->GetLightCurve(opt->object_id);
+        auto lc = OpenStore(opt->store, /*create=*/false)->GetLightCurve(opt->object_id);
         if (!lc) {
-            std::fprintf(stderr, "rivulet lightcurve: no object %s in %s\n", opt->object_id.c_str(), opt->db.c_str());
+            std::fprintf(stderr, "rivulet lightcurve: no object %s in %s\n", opt->object_id.c_str(), (opt->store.pg.empty() ? opt->store.db.string() : std::string("the PostgreSQL store")).c_str());
             exit_code = kExitFailed;
             return;
         }
@@ -143,18 +143,19 @@ RIVULET_REGISTER_COMMAND(40, AddLightcurve);
 void AddCutout(CLI::App &app, int &exit_code) {
     struct Options {
         int64_t candid = 0;
-        std::filesystem::path db, out;
+        StoreTarget store;
+        std::filesystem::path out;
     };
     auto opt = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("cutout", "Write an alert's science/reference/difference cutouts as PNG");
     cmd->add_option("CANDID", opt->candid, "candidate id")->required();
-    cmd->add_option("--db", opt->db, "store")->required();
+    AddStoreOptions(*cmd, opt->store);
     cmd->add_option("--out", opt->out, "output folder (created if missing)")->required();
     cmd->callback([opt, &exit_code] {
-        auto alert = OpenExistingStore(opt->db)->GetAlert(opt->candid);
+        auto alert = OpenStore(opt->store, /*create=*/false)->GetAlert(opt->candid);
         if (!alert) {
             std::fprintf(stderr, "rivulet cutout: no alert with candid %lld in %s\n",
-                         static_cast<long long>(opt->candid), opt->db.c_str());
+                         static_cast<long long>(opt->candid), (opt->store.pg.empty() ? opt->store.db.string() : std::string("the PostgreSQL store")).c_str());
             exit_code = kExitFailed;
             return;
         }

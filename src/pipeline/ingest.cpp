@@ -1,28 +1,20 @@
 #include "pipeline/ingest.hpp"
 
-#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <exception>
 #include <mutex>
 #include <thread>
 
-#include "alert/avro_alert_decoder.hpp"
-#include "cuts/quality_cuts.hpp"
-#include "image/cutout_codec.hpp"
-#include "store/store.hpp"
-#include "stream/packet_source.hpp"
+#include "pipeline/alert_batch.hpp"
 
 namespace rivulet {
 
 namespace {
 
-// What the decoding thread hands to the writer: a batch of alerts and the packet-level facts behind it.
+// What the decoding thread hands to the writer.
 struct DecodedBatch {
-    std::vector<Alert> alerts;
-    std::vector<Error> failures;
-    uint64_t packets = 0, bytes = 0;
-    uint64_t decoded = 0, failed = 0;  // failed: decoded alerts refused whole
+    AlertBatch batch;
     bool last = false;
 };
 
@@ -60,28 +52,6 @@ private:
     bool closed_ = false;
 };
 
-// An alert is kept whole or not at all: it needs the fields every store row is keyed on, and, since
-// cutouts are stored as received, stamps that decode. Otherwise it is refused with the reason rather than
-// stored half-usable (and rather than failing the whole batch's transaction).
-std::optional<Error> CheckStorable(const Alert &alert, const std::string &packet_name) {
-    auto fail = [&](std::string reason, const std::string &what) {
-        return Error{std::move(reason), packet_name + ": candid " + std::to_string(alert.candid) + ": " + what};
-    };
-    const Candidate &c = alert.candidate;
-    if (alert.objectId.empty()) return fail("missing_field", "empty objectId");
-    if (!c.jd || !std::isfinite(*c.jd)) return fail("missing_field", "candidate.jd is null or not finite");
-    if (!c.fid) return fail("missing_field", "candidate.fid is null");
-    if (!c.ra || !c.dec || !std::isfinite(*c.ra) || !std::isfinite(*c.dec) || std::abs(*c.dec) > 90)
-        return fail("missing_field", "candidate.ra/dec null or out of range");
-    for (CutoutKind k : kCutoutKinds) {
-        const auto &cut = alert.cutout(k);
-        if (!cut) continue;
-        auto image = DecodeCutout(cut->stamp_data);
-        if (!image) return fail(image.error().reason, std::string(CutoutFieldName(k)) + ": " + image.error().message);
-    }
-    return std::nullopt;
-}
-
 }  // namespace
 
 IngestLedger Ingest::Run(PacketSource &source, const Progress &progress) {
@@ -94,25 +64,10 @@ IngestLedger Ingest::Run(PacketSource &source, const Progress &progress) {
             AvroAlertDecoder decoder;
             DecodedBatch batch;
             RawPacket packet;
+            size_t index = 0;
             while (source.Next(packet)) {
-                ++batch.packets;
-                batch.bytes += packet.bytes.size();
-                if (packet.error) {
-                    batch.failures.push_back(*packet.error);
-                } else {
-                    DecodedPacket d = decoder.Decode(packet.bytes, packet.name);
-                    for (auto &a : d.alerts) {
-                        ++batch.decoded;
-                        if (auto bad = CheckStorable(a, packet.name)) {
-                            ++batch.failed;
-                            batch.failures.push_back(std::move(*bad));
-                        } else {
-                            batch.alerts.push_back(std::move(a));
-                        }
-                    }
-                    if (d.error) batch.failures.push_back(*d.error);
-                }
-                if (batch.alerts.size() >= batch_size) {
+                AddPacket(decoder, packet, index++, batch.batch);
+                if (batch.batch.alerts.size() >= batch_size) {
                     if (!queue.Push(std::move(batch))) return;
                     batch = DecodedBatch{};
                 }
@@ -129,34 +84,11 @@ IngestLedger Ingest::Run(PacketSource &source, const Progress &progress) {
 
     IngestLedger ledger;
     QualityCuts cuts(config_.cuts);
+    const WriteFn write = [this](std::span<const Alert> a, std::span<const Rejection> r) { return store_.Write(a, r); };
     try {
         for (;;) {
             DecodedBatch batch = queue.Pop();
-            ledger.packets += batch.packets;
-            ledger.bytes += batch.bytes;
-            for (auto &f : batch.failures) ledger.failures.push_back(std::move(f));
-
-            std::vector<CutReason> verdicts = cuts.Judge(batch.alerts);
-            std::vector<Alert> accepted;
-            std::vector<Rejection> rejected;
-            accepted.reserve(batch.alerts.size());
-            for (size_t i = 0; i < batch.alerts.size(); ++i) {
-                Alert &a = batch.alerts[i];
-                if (verdicts[i] == CutReason::kPass) {
-                    accepted.push_back(std::move(a));
-                } else {
-                    rejected.push_back(Rejection{a.candid, a.objectId, a.candidate.jd.value_or(0.0),
-                                                 std::string(CutReasonName(verdicts[i]))});
-                }
-            }
-            if (!accepted.empty() || !rejected.empty()) {
-                WriteSummary w = store_.Write(accepted, rejected);
-                ledger.stored += w.stored;
-                ledger.duplicates += w.duplicates;
-            }
-            ledger.decoded += batch.decoded;
-            ledger.failed += batch.failed;
-            for (const auto &r : rejected) ++ledger.rejected[r.reason];
+            CutAndStore(write, cuts, batch.batch, ledger);
             if (progress) progress(ledger);
             if (batch.last) break;
         }

@@ -7,6 +7,7 @@
 #include "common/error.hpp"
 #include "alert/alert_format.hpp"
 #include "store/sky_distance.hpp"
+#include "store/light_curve_rows.hpp"
 #include "store/sky_index.hpp"
 #include "store/sqlite_connection.hpp"
 
@@ -110,26 +111,6 @@ double UnixNow() {
     return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
-bool IsForcedPhotometry(const PrvCandidate &p) {
-    // Schema 3.5 put forced-photometry records into prv_candidates; its writer schema is the only one
-    // whose prv_candidate has forcediffimflux.
-    static const int kField = FindField(PrvCandidate::Fields(), "forcediffimflux");
-    return p.present.test(static_cast<size_t>(kField));
-}
-
-[[noreturn]] void InvalidAlert(const Alert &a, const std::string &what) {
-    throw RivuletError(ErrorKind::kInvalidInput,
-                       "alert candid " + std::to_string(a.candid) + " (" + a.objectId + "): " + what);
-}
-
-void Validate(const Alert &a) {
-    if (a.objectId.empty()) InvalidAlert(a, "no objectId");
-    const Candidate &c = a.candidate;
-    if (!c.jd || !c.fid || !c.ra || !c.dec) InvalidAlert(a, "candidate lacks jd, fid, ra or dec");
-    if (!std::isfinite(*c.jd) || !std::isfinite(*c.ra) || !std::isfinite(*c.dec) || std::abs(*c.dec) > 90.0)
-        InvalidAlert(a, "candidate jd/ra/dec out of range");
-}
-
 class SqliteStore final : public Store {
 public:
     explicit SqliteStore(const std::filesystem::path &path);
@@ -152,11 +133,9 @@ private:
     //! Sets the connection up and brings the schema to kSqliteStoreSchemaVersion; returns that version.
     static int ConfigureAndMigrate(SqliteConnection &db);
     bool StoreAlert(const Alert &a, double now);
-    template <class Rec>
-    void InsertDetection(const Rec &r, const Alert &a, bool from_candidate, ObjectDelta &delta);
-    template <class Rec>
-    void InsertForcedPhotometry(const Rec &r, const Alert &a);
-    void InsertUpperLimit(const PrvCandidate &r, const Alert &a);
+    void InsertDetection(const std::string &objectId, const LightCurvePoint &r, ObjectDelta &delta);
+    void InsertForcedPhotometry(const std::string &objectId, const ForcedPhotometryPoint &r);
+    void InsertUpperLimit(const std::string &objectId, const UpperLimit &r);
     void UpdateObject(const Alert &a, const ObjectDelta &delta);
 
     SqliteConnection db_;
@@ -239,43 +218,41 @@ SqliteStore::SqliteStore(const std::filesystem::path &path)
       cone_range_(db_, R"sql(SELECT objectId, ra, dec, ndet, first_jd, last_jd FROM objects
           WHERE hpix BETWEEN ?1 AND ?2)sql") {}
 
-template <class Rec>
-void SqliteStore::InsertDetection(const Rec &r, const Alert &a, bool from_candidate, ObjectDelta &delta) {
+// Rows come from LightCurveRows (light_curve_rows.hpp), which also states the merge rules applied here.
+void SqliteStore::InsertDetection(const std::string &objectId, const LightCurvePoint &r, ObjectDelta &delta) {
     for (SqliteStatement *st : {&insert_detection_, &promote_detection_}) {
-        st->Bind(1, std::string_view(a.objectId)).Bind(2, *r.jd).Bind(3, *r.fid);
+        st->Bind(1, std::string_view(objectId)).Bind(2, r.jd).Bind(3, r.fid);
         st->Bind(4, r.candid).Bind(5, r.pid).Bind(6, r.magpsf).Bind(7, r.sigmapsf).Bind(8, r.diffmaglim);
         st->Bind(9, r.isdiffpos).Bind(10, r.ra).Bind(11, r.dec).Bind(12, r.programid).Bind(13, r.field);
         st->Bind(14, r.rcid).Bind(15, r.rb).Bind(16, r.magnr).Bind(17, r.sigmagnr).Bind(18, r.distnr);
-        st->Bind(19, r.magzpsci).Bind(20, a.candid).Bind(21, static_cast<int64_t>(from_candidate));
+        st->Bind(19, r.magzpsci).Bind(20, r.source_candid).Bind(21, static_cast<int64_t>(r.from_candidate));
         if (st->Run() > 0) {
             if (st == &insert_detection_) {
                 ++delta.new_detections;
-                delta.first_jd = std::min(delta.first_jd, *r.jd);
-                delta.last_jd = std::max(delta.last_jd, *r.jd);
+                delta.first_jd = std::min(delta.first_jd, r.jd);
+                delta.last_jd = std::max(delta.last_jd, r.jd);
             }
             return;
         }
         // Already there: only the alert's own candidate may replace a prv_candidates copy.
-        if (!from_candidate) return;
+        if (!r.from_candidate) return;
     }
 }
 
-template <class Rec>
-void SqliteStore::InsertForcedPhotometry(const Rec &r, const Alert &a) {
-    if (!r.jd || !r.fid) return;  // no epoch to key it by; ZTF always fills both
+void SqliteStore::InsertForcedPhotometry(const std::string &objectId, const ForcedPhotometryPoint &r) {
     auto &st = insert_forced_;
-    st.Bind(1, std::string_view(a.objectId)).Bind(2, *r.jd).Bind(3, *r.fid).Bind(4, r.pid);
+    st.Bind(1, std::string_view(objectId)).Bind(2, r.jd).Bind(3, r.fid).Bind(4, r.pid);
     st.Bind(5, r.forcediffimflux).Bind(6, r.forcediffimfluxunc).Bind(7, r.diffmaglim).Bind(8, r.procstatus);
     st.Bind(9, r.programid).Bind(10, r.field).Bind(11, r.rcid).Bind(12, r.magzpsci).Bind(13, r.magzpsciunc);
     st.Bind(14, r.magzpscirms).Bind(15, r.exptime).Bind(16, r.distnr).Bind(17, r.magnr).Bind(18, r.sigmagnr);
-    st.Bind(19, a.candid);
+    st.Bind(19, r.source_candid);
     st.Run();
 }
 
-void SqliteStore::InsertUpperLimit(const PrvCandidate &r, const Alert &a) {
+void SqliteStore::InsertUpperLimit(const std::string &objectId, const UpperLimit &r) {
     auto &st = insert_upper_limit_;
-    st.Bind(1, std::string_view(a.objectId)).Bind(2, *r.jd).Bind(3, *r.fid).Bind(4, r.pid);
-    st.Bind(5, r.diffmaglim).Bind(6, r.programid).Bind(7, r.field).Bind(8, r.rcid).Bind(9, a.candid);
+    st.Bind(1, std::string_view(objectId)).Bind(2, r.jd).Bind(3, r.fid).Bind(4, r.pid);
+    st.Bind(5, r.diffmaglim).Bind(6, r.programid).Bind(7, r.field).Bind(8, r.rcid).Bind(9, r.source_candid);
     st.Run();
 }
 
@@ -306,7 +283,7 @@ void SqliteStore::UpdateObject(const Alert &a, const ObjectDelta &delta) {
 }
 
 bool SqliteStore::StoreAlert(const Alert &a, double now) {
-    Validate(a);
+    ValidateAlertForStore(a);
     const Candidate &c = a.candidate;
     const std::string json = CandidateToJson(c);
     const std::string schemavsn = a.SchemaVersion();
@@ -326,18 +303,10 @@ bool SqliteStore::StoreAlert(const Alert &a, double now) {
     }
 
     ObjectDelta delta;
-    // The candidate first, so that within one alert it wins over any copy of itself in prv_candidates.
-    InsertDetection(c, a, /*from_candidate=*/true, delta);
-    if (a.prv_candidates) {
-        for (const PrvCandidate &p : *a.prv_candidates) {
-            if (!p.jd || !p.fid) continue;  // no epoch to key it by; ZTF always fills both
-            if (IsForcedPhotometry(p)) InsertForcedPhotometry(p, a);
-            else if (p.magpsf) InsertDetection(p, a, /*from_candidate=*/false, delta);
-            else InsertUpperLimit(p, a);
-        }
-    }
-    if (a.fp_hists)
-        for (const FpHist &f : *a.fp_hists) InsertForcedPhotometry(f, a);
+    const AlertLightCurveRows rows = LightCurveRows(a);
+    for (const LightCurvePoint &p : rows.detections) InsertDetection(a.objectId, p, delta);
+    for (const UpperLimit &u : rows.upper_limits) InsertUpperLimit(a.objectId, u);
+    for (const ForcedPhotometryPoint &f : rows.forced_photometry) InsertForcedPhotometry(a.objectId, f);
     UpdateObject(a, delta);
     return true;
 }
@@ -349,7 +318,12 @@ WriteSummary SqliteStore::Write(std::span<const Alert> accepted, std::span<const
     // IMMEDIATE takes the write lock now (waiting up to the busy timeout) instead of failing half-way.
     db_.Exec("BEGIN IMMEDIATE");
     try {
-        for (const Alert &a : accepted) ++(StoreAlert(a, now) ? summary.stored : summary.duplicates);
+        summary.is_new.reserve(accepted.size());
+        for (const Alert &a : accepted) {
+            const bool is_new = StoreAlert(a, now);
+            summary.is_new.push_back(is_new);
+            ++(is_new ? summary.stored : summary.duplicates);
+        }
         for (const Rejection &r : rejected) {
             auto &st = insert_rejection_;
             st.Bind(1, r.candid).Bind(2, std::string_view(r.objectId)).Bind(3, r.jd);

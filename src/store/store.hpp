@@ -30,6 +30,8 @@ struct WriteSummary {
     size_t duplicates = 0;            //!< alerts whose candid was already stored (nothing changed)
     size_t rejections_recorded = 0;   //!< rejections new to the store
     size_t rejection_duplicates = 0;  //!< rejections whose candid was already recorded
+    //! Per accepted alert, in the order given: true when it was new to the store (false: a duplicate).
+    std::vector<bool> is_new;
 };
 
 struct StoreStats {

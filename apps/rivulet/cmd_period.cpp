@@ -1,0 +1,120 @@
+// `rivulet period`: the best period of every light curve in a table (or of one stored object) and the
+// three best alternatives, one CSV row per object.
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "apps/rivulet/commands.hpp"
+#include "apps/rivulet/store_access.hpp"
+#include "common/error.hpp"
+#include "lightcurve/light_curve_table.hpp"
+#include "lightcurve/period_search.hpp"
+
+namespace rivulet::cli {
+namespace {
+
+std::string Num(double v) {
+    if (std::isnan(v)) return "";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.10g", v);
+    return buf;
+}
+
+}  // namespace
+
+void AddPeriod(CLI::App &app, int &exit_code) {
+    struct Options {
+        std::filesystem::path input, out, db;
+        std::string object;
+        lightcurve::TableColumns cols;
+        std::string method;
+        int nterms = 3;
+        double pmin = 0.05, pmax = 0, max_err = 1e300, samples_per_peak = 5;
+        unsigned threads = 0;
+    };
+    auto o = std::make_shared<Options>();
+    auto *cmd = app.add_subcommand("period", "Best period and three alternatives of each light curve (CSV)");
+    cmd->add_option("input", o->input, "light-curve table, CSV or CSV.gz, one row per measurement");
+    cmd->add_option("--db", o->db, "read the object from this store instead of a table");
+    cmd->add_option("--object", o->object, "objectId to read from --db");
+    cmd->add_option("--id", o->cols.id, "id column")->capture_default_str();
+    cmd->add_option("--time", o->cols.time, "time column (days)")->capture_default_str();
+    cmd->add_option("--mag", o->cols.mag, "magnitude column")->capture_default_str();
+    cmd->add_option("--err", o->cols.err, "magnitude error column")->capture_default_str();
+    cmd->add_option("--band", o->cols.band, "band column (enables the multi-band search)");
+    cmd->add_option("--method", o->method, "ls, ls-fast, mhls, aov, ce, bls (default mhls: best on Stripe 82)");
+    cmd->add_option("--nterms", o->nterms, "harmonics for mhls")->capture_default_str();
+    cmd->add_option("--pmin", o->pmin, "shortest period searched (days)")->capture_default_str();
+    cmd->add_option("--pmax", o->pmax, "longest period searched (days); 0 = the baseline")->capture_default_str();
+    cmd->add_option("--samples-per-peak", o->samples_per_peak, "grid oversampling")->capture_default_str();
+    cmd->add_option("--max-err", o->max_err, "drop points with a larger error (sentinels such as 99.999)");
+    cmd->add_option("--threads", o->threads, "worker threads (0 = all cores)")->capture_default_str();
+    cmd->add_option("--out", o->out, "output CSV (default: stdout)");
+    cmd->callback([o, &exit_code] {
+        lightcurve::PeriodOptions opt;
+        if (!o->method.empty()) {
+            auto m = lightcurve::ParsePeriodMethod(o->method);
+            if (!m) throw RivuletError(ErrorKind::kInvalidInput, "--method: " + m.error().message);
+            opt.method = *m;
+        }
+        opt.nterms = o->nterms;
+        opt.grid.pmin = o->pmin;
+        opt.grid.pmax = o->pmax;
+        opt.grid.samples_per_peak = o->samples_per_peak;
+        std::vector<lightcurve::RawObject> raw;
+        if (!o->db.empty()) {
+            if (o->object.empty()) throw RivuletError(ErrorKind::kInvalidInput, "--db needs --object ID");
+            auto store = OpenExistingStore(o->db);
+            auto lc = store->GetLightCurve(o->object);
+            if (!lc) throw RivuletError(ErrorKind::kInvalidInput, o->db.string() + ": no object " + o->object);
+            raw.push_back(lightcurve::FromStoredLightCurve(*lc));
+        } else {
+            if (o->input.empty()) throw RivuletError(ErrorKind::kInvalidInput, "give a light-curve table or --db PATH --object ID");
+            raw = lightcurve::ReadLightCurveTable(o->input, o->cols);
+        }
+        lightcurve::CleanOptions clean;
+        clean.max_err = o->max_err;
+        std::vector<lightcurve::BandSet> objects;
+        for (const auto &r : raw) objects.push_back(lightcurve::CleanBands(r, clean));
+        const bool tty = isatty(STDERR_FILENO);
+        auto results = lightcurve::FindPeriodsBatch(objects, opt, o->threads, [&](std::size_t done) {
+            if (tty && (done % 16 == 0 || done == objects.size()))
+                std::fprintf(stderr, "\rperiod: %zu/%zu objects", done, objects.size());
+        });
+        if (tty) std::fprintf(stderr, "\n");
+        std::ofstream file;
+        if (!o->out.empty()) {
+            file.open(o->out);
+            if (!file) throw RivuletError(ErrorKind::kIo, o->out.string() + ": cannot write");
+        }
+        std::ostream &out = o->out.empty() ? std::cout : file;
+        out << "id,period,power,fap";
+        for (int k = 2; k <= 4; ++k) out << ",period_" << k << ",power_" << k << ",relation_" << k;
+        out << ",n_points,error\n";
+        std::size_t failed = 0;
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+            out << raw[i].id;
+            if (!results[i]) {
+                ++failed;
+                out << ",,,,,,,,,,,,," << 0 << "," << results[i].error().reason << "\n";
+                std::fprintf(stderr, "rivulet period: %s: %s\n", raw[i].id.c_str(), results[i].error().message.c_str());
+                continue;
+            }
+            const auto &peaks = results[i]->peaks;
+            out << "," << Num(peaks[0].period) << "," << Num(peaks[0].power) << "," << Num(peaks[0].fap);
+            for (std::size_t k = 1; k <= 3; ++k) {
+                if (k < peaks.size()) out << "," << Num(peaks[k].period) << "," << Num(peaks[k].power) << "," << peaks[k].relation;
+                else out << ",,,";
+            }
+            out << "," << results[i]->n_points << ",\n";
+        }
+        exit_code = failed ? kExitSomeInputsFailed : kExitOk;
+    });
+}
+RIVULET_REGISTER_COMMAND(62, AddPeriod);
+
+}  // namespace rivulet::cli

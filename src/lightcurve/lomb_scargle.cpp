@@ -1,0 +1,276 @@
+#include "lightcurve/lomb_scargle.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include "lightcurve/linear_solve.hpp"
+
+namespace rivulet::lightcurve {
+namespace {
+
+constexpr double kTwoPi = 2.0 * std::numbers::pi;
+
+//! Normalised weights, centred values (astropy's preprocessing) and time origin.
+struct Prepared {
+    std::vector<double> w, y, t;
+    double yy = 0;  //!< sum w y^2 with normalised w (astropy's YY)
+    double ybar = 0; //!< sum w y after centring (rounding residue, kept as astropy keeps it)
+};
+
+Prepared Prepare(const Series &s) {
+    Prepared p;
+    // A constant curve is exactly powerless; centring would leave rounding residue that looks like signal.
+    if (s.empty() || IsConstant(s)) return p;
+    const std::size_t n = s.size();
+    p.w.resize(n);
+    p.y.resize(n);
+    p.t.resize(n);
+    double sw = 0;
+    for (std::size_t i = 0; i < n; ++i) sw += p.w[i] = 1.0 / (s.err[i] * s.err[i]);
+    double mean = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        p.w[i] /= sw;
+        mean += p.w[i] * s.mag[i];
+    }
+    // Times relative to the first point keep omega*t small, so sin/cos lose fewer digits.
+    for (std::size_t i = 0; i < n; ++i) {
+        p.y[i] = s.mag[i] - mean;
+        p.t[i] = s.t[i] - s.t.front();
+        p.yy += p.w[i] * p.y[i] * p.y[i];
+        p.ybar += p.w[i] * p.y[i];
+    }
+    return p;
+}
+
+//! Standard power from the weighted trig sums at one frequency (the astropy formula, rotated by tau
+//! algebraically instead of recomputing sin/cos of omega*(t - tau)).
+double PowerFromSums(double C, double S, double CC, double CS, double YC, double YS, const Prepared &p) {
+    if (!(p.yy > 0)) return 0.0;
+    const double SS = 1.0 - CC;
+    double S2 = 2 * CS - 2 * S * C;
+    double C2 = (CC - SS) - (C * C - S * S);
+    const double two_tau = std::atan2(S2, C2);
+    const double ct = std::cos(0.5 * two_tau), st = std::sin(0.5 * two_tau);
+    // cos(wt - tau) = c ct + s st ; sin(wt - tau) = s ct - c st
+    const double Ctau = C * ct + S * st, Stau = S * ct - C * st;
+    const double YCt = YC * ct + YS * st - p.ybar * Ctau;
+    const double YSt = YS * ct - YC * st - p.ybar * Stau;
+    const double CCt = CC * ct * ct + 2 * CS * ct * st + SS * st * st - Ctau * Ctau;
+    const double SSt = SS * ct * ct - 2 * CS * ct * st + CC * st * st - Stau * Stau;
+    double power = 0;
+    if (CCt > 0) power += YCt * YCt / CCt;
+    if (SSt > 0) power += YSt * YSt / SSt;
+    return power / p.yy;
+}
+
+}  // namespace
+
+double ReferenceChi2(const Series &s) {
+    double sw = 0, swm = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const double w = 1.0 / (s.err[i] * s.err[i]);
+        sw += w;
+        swm += w * s.mag[i];
+    }
+    if (sw <= 0) return 0.0;
+    const double mean = swm / sw;
+    double chi2 = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) chi2 += (s.mag[i] - mean) * (s.mag[i] - mean) / (s.err[i] * s.err[i]);
+    return chi2;
+}
+
+std::vector<double> LombScargleExact(const Series &s, const FrequencyGrid &grid) {
+    const Prepared p = Prepare(s);
+    const std::size_t n = s.size();
+    std::vector<double> power(grid.n, 0.0);
+    if (!(p.yy > 0)) return power;
+    std::vector<double> c(n), sn(n), cd(n), sd(n), wy(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        cd[i] = std::cos(kTwoPi * grid.df * p.t[i]);
+        sd[i] = std::sin(kTwoPi * grid.df * p.t[i]);
+        wy[i] = p.w[i] * p.y[i];
+    }
+    constexpr std::size_t kReseed = 256;
+    for (std::size_t k = 0; k < grid.n; ++k) {
+        if (k % kReseed == 0) {
+            const double f = grid.At(k);
+            for (std::size_t i = 0; i < n; ++i) {
+                const double ph = kTwoPi * f * p.t[i];
+                c[i] = std::cos(ph);
+                sn[i] = std::sin(ph);
+            }
+        }
+        double C = 0, S = 0, CC = 0, CS = 0, YC = 0, YS = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double ci = c[i], si = sn[i], w = p.w[i];
+            C += w * ci;
+            S += w * si;
+            CC += w * ci * ci;
+            CS += w * ci * si;
+            YC += wy[i] * ci;
+            YS += wy[i] * si;
+            c[i] = ci * cd[i] - si * sd[i];
+            sn[i] = si * cd[i] + ci * sd[i];
+        }
+        power[k] = PowerFromSums(C, S, CC, CS, YC, YS, p);
+    }
+    return power;
+}
+
+std::vector<double> LombScargleAt(const Series &s, std::span<const double> frequencies) {
+    const Prepared p = Prepare(s);
+    std::vector<double> power(frequencies.size(), 0.0);
+    if (!(p.yy > 0)) return power;
+    for (std::size_t k = 0; k < frequencies.size(); ++k) {
+        double C = 0, S = 0, CC = 0, CS = 0, YC = 0, YS = 0;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const double ph = kTwoPi * frequencies[k] * p.t[i];
+            const double ci = std::cos(ph), si = std::sin(ph), w = p.w[i];
+            C += w * ci;
+            S += w * si;
+            CC += w * ci * ci;
+            CS += w * ci * si;
+            YC += w * p.y[i] * ci;
+            YS += w * p.y[i] * si;
+        }
+        power[k] = PowerFromSums(C, S, CC, CS, YC, YS, p);
+    }
+    return power;
+}
+
+std::vector<double> LombScargleMultiTerm(const Series &s, std::span<const double> frequencies, int nterms) {
+    const Prepared p = Prepare(s);
+    std::vector<double> power(frequencies.size(), 0.0);
+    if (!(p.yy > 0) || nterms < 1) return power;
+    const std::size_t m = 1 + 2 * static_cast<std::size_t>(nterms);
+    std::vector<double> basis(m), a(m * m), b(m);
+    for (std::size_t k = 0; k < frequencies.size(); ++k) {
+        std::fill(a.begin(), a.end(), 0.0);
+        std::fill(b.begin(), b.end(), 0.0);
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const double ph = kTwoPi * frequencies[k] * p.t[i];
+            const double c1 = std::cos(ph), s1 = std::sin(ph);
+            basis[0] = 1.0;
+            double ch = c1, sh = s1;
+            for (int h = 0; h < nterms; ++h) {
+                basis[1 + 2 * h] = ch;
+                basis[2 + 2 * h] = sh;
+                const double cn = ch * c1 - sh * s1;
+                sh = sh * c1 + ch * s1;
+                ch = cn;
+            }
+            const double w = p.w[i];
+            for (std::size_t r = 0; r < m; ++r) {
+                const double wr = w * basis[r];
+                b[r] += wr * p.y[i];
+                for (std::size_t q = 0; q <= r; ++q) a[r * m + q] += wr * basis[q];
+            }
+        }
+        for (std::size_t r = 0; r < m; ++r)
+            for (std::size_t q = r + 1; q < m; ++q) a[r * m + q] = a[q * m + r];
+        std::vector<double> x = b;
+        if (!SolveSpd(a, x, m)) continue;  // degenerate design: power 0, as documented
+        // chi2 reduction = b . x for a least-squares fit; the mean term absorbs the (already removed) mean.
+        double red = 0;
+        for (std::size_t r = 0; r < m; ++r) red += b[r] * x[r];
+        power[k] = std::clamp((red - p.ybar * p.ybar) / p.yy, 0.0, 1.0);
+    }
+    return power;
+}
+
+std::vector<double> LombScargleMultiTerm(const Series &s, const FrequencyGrid &grid, int nterms) {
+    std::vector<double> f(grid.n);
+    for (std::size_t k = 0; k < grid.n; ++k) f[k] = grid.At(k);
+    return LombScargleMultiTerm(s, f, nterms);
+}
+
+std::vector<double> CombineBands(std::span<const std::vector<double>> band_powers, std::span<const double> ref_chi2) {
+    std::vector<double> out(band_powers.empty() ? 0 : band_powers.front().size(), 0.0);
+    double total = 0;
+    for (std::size_t b = 0; b < band_powers.size(); ++b) {
+        total += ref_chi2[b];
+        for (std::size_t k = 0; k < out.size(); ++k) out[k] += ref_chi2[b] * band_powers[b][k];
+    }
+    if (total > 0)
+        for (double &v : out) v /= total;
+    return out;
+}
+
+std::vector<double> LombScargleSharedShape(std::span<const Series *const> bands, std::span<const double> frequencies,
+                                           int nterms) {
+    std::vector<double> power(frequencies.size(), 0.0);
+    const std::size_t nb = bands.size(), nf = 2 * static_cast<std::size_t>(std::max(1, nterms));
+    const std::size_t m = nb + nf;
+    double ref = 0, t0 = std::numeric_limits<double>::infinity();
+    for (const Series *s : bands) {
+        ref += ReferenceChi2(*s);
+        if (!s->empty()) t0 = std::min(t0, s->t.front());
+    }
+    if (!(ref > 0)) return power;
+    std::vector<double> a(m * m), b(m), basis(nf);
+    for (std::size_t k = 0; k < frequencies.size(); ++k) {
+        std::fill(a.begin(), a.end(), 0.0);
+        std::fill(b.begin(), b.end(), 0.0);
+        double yy = 0;
+        for (std::size_t band = 0; band < nb; ++band) {
+            const Series &s = *bands[band];
+            for (std::size_t i = 0; i < s.size(); ++i) {
+                const double ph = kTwoPi * frequencies[k] * (s.t[i] - t0);
+                const double c1 = std::cos(ph), s1 = std::sin(ph);
+                double ch = c1, sh = s1;
+                for (std::size_t h = 0; h < nf / 2; ++h) {
+                    basis[2 * h] = ch;
+                    basis[2 * h + 1] = sh;
+                    const double cn = ch * c1 - sh * s1;
+                    sh = sh * c1 + ch * s1;
+                    ch = cn;
+                }
+                const double w = 1.0 / (s.err[i] * s.err[i]), y = s.mag[i];
+                yy += w * y * y;
+                // Column `band` is this band's offset (1 for its points), then the shared Fourier terms.
+                a[band * m + band] += w;
+                b[band] += w * y;
+                for (std::size_t r = 0; r < nf; ++r) {
+                    const double wr = w * basis[r];
+                    a[(nb + r) * m + band] += wr;
+                    b[nb + r] += wr * y;
+                    for (std::size_t q = 0; q <= r; ++q) a[(nb + r) * m + nb + q] += wr * basis[q];
+                }
+            }
+        }
+        for (std::size_t r = 0; r < m; ++r)
+            for (std::size_t q = r + 1; q < m; ++q) a[r * m + q] = a[q * m + r];
+        std::vector<double> x = b;
+        if (!SolveSpd(a, x, m)) continue;
+        double fitted = 0;
+        for (std::size_t r = 0; r < m; ++r) fitted += b[r] * x[r];
+        power[k] = std::clamp(1.0 - (yy - fitted) / ref, 0.0, 1.0);
+    }
+    return power;
+}
+
+double FalseAlarmProbability(double z, const Series &s, double fmax) {
+    const double n = static_cast<double>(s.size());
+    if (n < 4) return 1.0;
+    z = std::clamp(z, 0.0, 1.0);
+    const double nh = n - 1, nk = n - 3;
+    double sw = 0, st = 0, stt = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const double w = 1.0 / (s.err[i] * s.err[i]);
+        const double t = s.t[i] - s.t.front();
+        sw += w;
+        st += w * t;
+        stt += w * t * t;
+    }
+    const double var_t = std::max(0.0, stt / sw - (st / sw) * (st / sw));
+    const double teff = std::sqrt(4 * std::numbers::pi * var_t);
+    const double w_eff = fmax * teff;
+    const double gamma = std::sqrt(2 / nh) * std::exp(std::lgamma(nh / 2) - std::lgamma((nh - 1) / 2));
+    const double fap_single = std::pow(1 - z, 0.5 * nk);
+    const double tau = gamma * w_eff * std::pow(1 - z, 0.5 * (nk - 1)) * std::sqrt(0.5 * nh * z);
+    return std::clamp(-std::expm1(-tau) + fap_single * std::exp(-tau), 0.0, 1.0);
+}
+
+}  // namespace rivulet::lightcurve

@@ -1,0 +1,267 @@
+#include "lightcurve/period_search.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+#include "lightcurve/lomb_scargle.hpp"
+#include "lightcurve/phase_periodograms.hpp"
+
+namespace rivulet::lightcurve {
+namespace {
+
+//! Share of the f model's unexplained chi2 that the subharmonic f/2 must remove to be preferred.
+constexpr double kSubharmonicGain = 0.1;
+
+//! Evaluates the method's (refinement-quality) power on a grid, combining bands.
+using Evaluator = std::function<std::vector<double>(const FrequencyGrid &)>;
+
+std::vector<double> GridFrequencies(const FrequencyGrid &g) {
+    std::vector<double> f(g.n);
+    for (std::size_t k = 0; k < g.n; ++k) f[k] = g.At(k);
+    return f;
+}
+
+//! Indices of local maxima, highest first, at least `min_sep` grid steps apart.
+std::vector<std::size_t> DistinctPeaks(const std::vector<double> &p, std::size_t count, std::size_t min_sep) {
+    std::vector<std::size_t> maxima;
+    for (std::size_t k = 0; k < p.size(); ++k) {
+        const bool left = k == 0 || p[k] >= p[k - 1];
+        const bool right = k + 1 == p.size() || p[k] > p[k + 1];
+        if (left && right) maxima.push_back(k);
+    }
+    std::sort(maxima.begin(), maxima.end(), [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
+    std::vector<std::size_t> chosen;
+    for (std::size_t k : maxima) {
+        bool near = false;
+        for (std::size_t c : chosen) near |= (k > c ? k - c : c - k) < min_sep;
+        if (!near) chosen.push_back(k);
+        if (chosen.size() == count) break;
+    }
+    return chosen;
+}
+
+//! Zooms in twice around f: +-1 step with 20 sub-steps, then +-1 sub-step with 20 more.
+std::pair<double, double> Refine(const Evaluator &eval, double f, double df) {
+    double best_f = f, best_p = -std::numeric_limits<double>::infinity();
+    double step = df;
+    for (int round = 0; round < 2; ++round) {
+        FrequencyGrid g{std::max(best_f - step, 1e-12), step / 10, 21};
+        const auto p = eval(g);
+        for (std::size_t k = 0; k < g.n; ++k) {
+            if (p[k] > best_p) {
+                best_p = p[k];
+                best_f = g.At(k);
+            }
+        }
+        step /= 10;
+    }
+    return {best_f, best_p};
+}
+
+std::string Relation(double f, double best, double tol) {
+    for (int a = 1; a <= 4; ++a) {
+        for (int b = 1; b <= 4; ++b) {
+            if (a == b || std::gcd(a, b) != 1) continue;
+            if (std::abs(f * b - best * a) < tol * b) return "harmonic " + std::to_string(a) + "/" + std::to_string(b);
+        }
+    }
+    for (double alias : {1.0027379, 1.0, 2.0, 1.0 / 365.25}) {  // sidereal and solar day, yearly gap
+        for (int n = 1; n <= 3; ++n) {
+            if (std::abs(std::abs(f - best) - n * alias) < tol) {
+                return alias < 0.5 ? "alias 1/yr" : "alias 1/d";
+            }
+        }
+    }
+    return "";
+}
+
+Result<PeriodResult> Search(std::span<const Series> bands, const PeriodOptions &o) {
+    std::vector<const Series *> used;
+    double tmin = std::numeric_limits<double>::infinity(), tmax = -tmin;
+    std::size_t npts = 0;
+    bool any_band = false;
+    for (const Series &s : bands) {
+        if (s.size() < 3) continue;
+        any_band = true;
+        if (IsConstant(s)) continue;
+        used.push_back(&s);
+        tmin = std::min(tmin, s.t.front());
+        tmax = std::max(tmax, s.t.back());
+        npts += s.size();
+    }
+    if (!any_band) return MakeError("too_few_points", "no band has at least 3 usable points");
+    if (used.empty()) return MakeError("constant_magnitudes", "every magnitude is equal: no period exists");
+    auto grid = MakeFrequencyGrid(tmax - tmin, o.grid);
+    if (!grid) return grid.error();
+
+    std::vector<double> ref(used.size());
+    for (std::size_t b = 0; b < used.size(); ++b) ref[b] = ReferenceChi2(*used[b]);
+    const bool ls_family = o.method == PeriodMethod::kLs || o.method == PeriodMethod::kLsFast ||
+                           o.method == PeriodMethod::kMultiHarmonic;
+
+    // Combines per-band periodograms: chi2-weighted for LS (a joint fit), point-weighted otherwise.
+    auto combine = [&](std::vector<std::vector<double>> &per_band) {
+        if (per_band.size() == 1) return std::move(per_band.front());
+        if (ls_family) return CombineBands(per_band, ref);
+        std::vector<double> weights(used.size());
+        for (std::size_t b = 0; b < used.size(); ++b) weights[b] = static_cast<double>(used[b]->size());
+        return CombineBands(per_band, weights);
+    };
+    auto per_band = [&](auto fn) {
+        std::vector<std::vector<double>> pb;
+        for (const Series *s : used) pb.push_back(fn(*s));
+        return combine(pb);
+    };
+
+    Evaluator exact;
+    std::vector<double> power;
+    switch (o.method) {
+        case PeriodMethod::kLs:
+            exact = [&](const FrequencyGrid &g) { return per_band([&](const Series &s) { return LombScargleExact(s, g); }); };
+            power = exact(*grid);
+            break;
+        case PeriodMethod::kLsFast:
+        case PeriodMethod::kMultiHarmonic: {
+            const int k = o.method == PeriodMethod::kLsFast ? 1 : std::max(1, o.nterms);
+            exact = [&, k](const FrequencyGrid &g) {
+                const auto f = GridFrequencies(g);
+                if (k > 1 && used.size() > 1 && o.shared_shape) return LombScargleSharedShape(used, f, k);
+                return per_band([&](const Series &s) {
+                    return k == 1 ? LombScargleAt(s, f) : LombScargleMultiTerm(s, f, k);
+                });
+            };
+            power = per_band([&](const Series &s) { return LombScargleFast(s, *grid); });
+            break;
+        }
+        case PeriodMethod::kAov:
+            exact = [&](const FrequencyGrid &g) { return per_band([&](const Series &s) { return AovPeriodogram(s, g); }); };
+            power = exact(*grid);
+            break;
+        case PeriodMethod::kCe:
+            exact = [&](const FrequencyGrid &g) {
+                return per_band([&](const Series &s) { return ConditionalEntropyPeriodogram(s, g); });
+            };
+            power = exact(*grid);
+            break;
+        case PeriodMethod::kBls:
+            exact = [&](const FrequencyGrid &g) { return per_band([&](const Series &s) { return BlsPeriodogram(s, g); }); };
+            power = exact(*grid);
+            break;
+    }
+
+    const auto min_sep = static_cast<std::size_t>(std::max(1.0, std::round(o.grid.samples_per_peak)));
+    const std::size_t ncand = std::max(o.candidates, o.top_k);
+    std::vector<double> candidates;
+    for (std::size_t k : DistinctPeaks(power, ncand, min_sep)) candidates.push_back(grid->At(k));
+    if (o.method == PeriodMethod::kMultiHarmonic) {
+        // A non-sinusoidal shape (RRab, eclipsing binaries) can put the one-term peak at the first
+        // harmonic, so the K-term fit also judges half of each screened frequency.
+        const std::size_t n0 = candidates.size();
+        for (std::size_t i = 0; i < n0; ++i)
+            if (0.5 * candidates[i] >= grid->f0) candidates.push_back(0.5 * candidates[i]);
+    }
+    std::vector<Peak> peaks;
+    for (double f : candidates) {
+        auto [rf, rp] = Refine(exact, f, grid->df);
+        peaks.push_back(Peak{rf, 1.0 / rf, rp, std::numeric_limits<double>::quiet_NaN(), ""});
+    }
+    std::sort(peaks.begin(), peaks.end(), [](const Peak &a, const Peak &b) { return a.power > b.power; });
+    if (o.method == PeriodMethod::kMultiHarmonic && !peaks.empty()) {
+        // A K-term series at f/2 contains the harmonic f, so it always fits at least as well as at f and
+        // picks up two free terms that fit noise: the subharmonic wins by a hair for any shape. Prefer f
+        // unless f/2 removes a tenth of what the f model leaves (unequal minima of an eclipsing binary do;
+        // noise does not).
+        const double tol_f = 0.5 / (tmax - tmin);
+        for (std::size_t i = 1; i < peaks.size(); ++i) {
+            if (std::abs(peaks[i].frequency - 2 * peaks[0].frequency) < tol_f &&
+                peaks[0].power - peaks[i].power < kSubharmonicGain * (1 - peaks[i].power)) {
+                std::swap(peaks[0], peaks[i]);
+                std::sort(peaks.begin() + 1, peaks.end(), [](const Peak &a, const Peak &b) { return a.power > b.power; });
+                break;
+            }
+        }
+    }
+    // Drop refined duplicates (two grid peaks converging on one maximum).
+    std::vector<Peak> distinct;
+    const double tol = 1.0 / (tmax - tmin);
+    for (const Peak &p : peaks) {
+        bool dup = false;
+        for (const Peak &d : distinct) dup |= std::abs(d.frequency - p.frequency) < 0.5 * tol;
+        if (!dup) distinct.push_back(p);
+        if (distinct.size() == o.top_k) break;
+    }
+    for (std::size_t i = 0; i < distinct.size(); ++i) {
+        if (i > 0) distinct[i].relation = Relation(distinct[i].frequency, distinct[0].frequency, tol);
+        if (used.size() == 1 && (o.method == PeriodMethod::kLs || o.method == PeriodMethod::kLsFast)) {
+            distinct[i].fap = FalseAlarmProbability(distinct[i].power, *used[0], grid->Max());
+        }
+    }
+    PeriodResult r;
+    r.peaks = std::move(distinct);
+    r.n_points = npts;
+    r.n_frequencies = grid->n;
+    return r;
+}
+
+}  // namespace
+
+Result<PeriodMethod> ParsePeriodMethod(std::string_view name) {
+    if (name == "ls") return PeriodMethod::kLs;
+    if (name == "ls-fast") return PeriodMethod::kLsFast;
+    if (name == "mhls") return PeriodMethod::kMultiHarmonic;
+    if (name == "aov") return PeriodMethod::kAov;
+    if (name == "ce") return PeriodMethod::kCe;
+    if (name == "bls") return PeriodMethod::kBls;
+    return MakeError("unknown_method",
+                     "unknown period method '" + std::string(name) + "' (choose ls, ls-fast, mhls, aov, ce, bls)");
+}
+
+std::string_view PeriodMethodName(PeriodMethod m) {
+    switch (m) {
+        case PeriodMethod::kLs: return "ls";
+        case PeriodMethod::kLsFast: return "ls-fast";
+        case PeriodMethod::kMultiHarmonic: return "mhls";
+        case PeriodMethod::kAov: return "aov";
+        case PeriodMethod::kCe: return "ce";
+        case PeriodMethod::kBls: return "bls";
+    }
+    return "?";
+}
+
+Result<PeriodResult> FindPeriod(const Series &s, const PeriodOptions &options) {
+    if (s.size() < 3) return MakeError("too_few_points", "light curve has " + std::to_string(s.size()) + " points, at least 3 needed");
+    return Search(std::span<const Series>(&s, 1), options);
+}
+
+Result<PeriodResult> FindPeriodMultiBand(std::span<const Series> bands, const PeriodOptions &options) {
+    return Search(bands, options);
+}
+
+std::vector<Result<PeriodResult>> FindPeriodsBatch(std::span<const BandSet> objects, const PeriodOptions &options,
+                                                   unsigned threads, const std::function<void(std::size_t)> &progress) {
+    std::vector<Result<PeriodResult>> out(objects.size(), Result<PeriodResult>(MakeError("not_run", "")));
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, objects.size())));
+    std::atomic<std::size_t> next{0};
+    std::size_t done = 0;
+    std::mutex mu;
+    auto work = [&] {
+        for (std::size_t i = next++; i < objects.size(); i = next++) {
+            out[i] = FindPeriodMultiBand(objects[i], options);
+            std::lock_guard<std::mutex> lock(mu);
+            ++done;
+            if (progress) progress(done);
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned k = 1; k < threads; ++k) pool.emplace_back(work);
+    work();
+    for (auto &t : pool) t.join();
+    return out;
+}
+
+}  // namespace rivulet::lightcurve

@@ -1,0 +1,81 @@
+#pragma once
+// Finding the period of a light curve: evaluate a periodogram on the default grid, take the highest
+// distinct peaks, refine each on a finer local grid with the exact form of the method, and report the
+// best with its alternatives (each marked when it is a harmonic or a daily alias of the best).
+// Single band, multi-band (one shared frequency) and batched over many light curves on several threads.
+// @locality FindPeriod* are pure and may run on any thread; FindPeriodsBatch starts its own threads.
+
+#include <cstddef>
+#include <functional>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "lightcurve/frequency_grid.hpp"
+#include "lightcurve/series.hpp"
+
+namespace rivulet::lightcurve {
+
+enum class PeriodMethod {
+    kLs,             //!< exact generalized Lomb-Scargle on the whole grid
+    kLsFast,         //!< FFT Lomb-Scargle on the grid, peaks refined with the exact form
+    kMultiHarmonic,  //!< K-term Fourier: FFT LS screens the grid, K-term fits decide among the peaks
+    kAov,            //!< phase-binned analysis of variance
+    kCe,             //!< conditional entropy
+    kBls,            //!< box least squares
+};
+
+//! "ls", "ls-fast", "mhls", "aov", "ce", "bls". Error "unknown_method" names the input and the choices.
+Result<PeriodMethod> ParsePeriodMethod(std::string_view name);
+std::string_view PeriodMethodName(PeriodMethod method);
+
+struct PeriodOptions {
+    //! The default is the method that recovered the Stripe 82 RR Lyrae periods best (docs/lightcurves.md).
+    PeriodMethod method = PeriodMethod::kMultiHarmonic;
+    int nterms = 3;           //!< harmonics for kMultiHarmonic (per band)
+    //! Multi-band kMultiHarmonic: one Fourier shape shared by all bands (a mean per band) instead of a
+    //! series per band; fewer parameters, better on sparse bands (see docs/lightcurves.md).
+    bool shared_shape = true;
+    GridOptions grid;
+    std::size_t top_k = 4;    //!< best peak plus three alternatives
+    //! Distinct grid peaks refined (and, for kMultiHarmonic, judged by the K-term fit) before ranking.
+    std::size_t candidates = 20;
+};
+
+//! One candidate period. `fap` is the Baluev false-alarm probability for Lomb-Scargle methods (single
+//! band) and NaN where the method has none (multi-band, AoV, CE, BLS). `relation` is empty for the best
+//! peak, else "harmonic N/M" or "alias 1/d" or "alias 1/yr" relative to the best, or "" when unrelated.
+struct Peak {
+    double frequency = 0;  //!< cycles/day
+    double period = 0;     //!< days
+    double power = 0;
+    double fap = std::numeric_limits<double>::quiet_NaN();
+    std::string relation;
+};
+
+struct PeriodResult {
+    std::vector<Peak> peaks;  //!< best first, at most top_k
+    std::size_t n_points = 0;
+    std::size_t n_frequencies = 0;
+};
+
+//! Errors: "constant_magnitudes" (no period exists), "bad_grid" (see MakeFrequencyGrid),
+//! "too_few_points" (fewer than 3 points in every band).
+Result<PeriodResult> FindPeriod(const Series &s, const PeriodOptions &options = {});
+//! Bands with fewer than 3 points are skipped; constant bands contribute nothing.
+Result<PeriodResult> FindPeriodMultiBand(std::span<const Series> bands, const PeriodOptions &options = {});
+
+//! One object's bands (one element for single-band data).
+using BandSet = std::vector<Series>;
+
+//! FindPeriodMultiBand for every object, on `threads` threads (0 = hardware concurrency). `progress`,
+//! if set, is called after each object with the number done so far, from worker threads but never two
+//! at once.
+std::vector<Result<PeriodResult>> FindPeriodsBatch(std::span<const BandSet> objects, const PeriodOptions &options,
+                                                   unsigned threads = 0,
+                                                   const std::function<void(std::size_t)> &progress = {});
+
+}  // namespace rivulet::lightcurve

@@ -1,0 +1,101 @@
+#include "pipeline/consume.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "common/error.hpp"
+#include "pipeline/alert_batch.hpp"
+#include "stream/annotated_alert.hpp"
+#include "stream/dead_letter.hpp"
+#include "stream/kafka_producer.hpp"
+
+namespace rivulet {
+
+namespace {
+
+double UnixNow() {
+    using namespace std::chrono;
+    return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+IngestLedger Consume::Run(const Progress &progress) {
+    if (options_.dead_letter_topic.empty() && options_.dead_letter_dir.empty())
+        throw RivuletError(ErrorKind::kConfig, "consume: a dead-letter topic or folder is required");
+    KafkaAlertConsumer consumer(options_.kafka);
+    std::unique_ptr<KafkaProducer> producer;
+    if (!options_.produce_topic.empty() || !options_.dead_letter_topic.empty())
+        producer = std::make_unique<KafkaProducer>(options_.kafka.brokers, KafkaProperties{});
+    std::unique_ptr<DeadLetterSink> dead_letters =
+        options_.dead_letter_topic.empty() ? OpenDeadLetterFolder(options_.dead_letter_dir)
+                                           : OpenDeadLetterTopic(*producer, options_.dead_letter_topic);
+    AnnotatedAlertEncoder encoder;
+    AvroAlertDecoder decoder;
+    QualityCuts cuts(config_.cuts);
+    IngestLedger ledger;
+
+    // A failed write is retried whole: the store is idempotent and transactional, so a retry after a
+    // partial failure neither loses nor duplicates anything.
+    const WriteFn write = [&](std::span<const Alert> accepted, std::span<const Rejection> rejected) {
+        auto wait = options_.store_backoff;
+        for (int attempt = 1;; ++attempt) {
+            try {
+                return store_.Write(accepted, rejected);
+            } catch (const RivuletError &e) {
+                if (e.kind() != ErrorKind::kStore || attempt >= options_.store_attempts) throw;
+                std::fprintf(stderr, "rivulet consume: store write failed (attempt %d of %d), retrying in %lld ms: %s\n",
+                             attempt, options_.store_attempts, static_cast<long long>(wait.count()), e.what());
+                std::this_thread::sleep_for(wait);
+                wait *= 2;
+            }
+        }
+    };
+
+    auto stopping = [&] { return options_.stop && options_.stop->load(); };
+    while (!stopping()) {
+        std::vector<KafkaMessage> messages = consumer.Poll(options_.batch_size, options_.batch_timeout);
+        if (messages.empty()) {
+            if (options_.exit_at_end && consumer.AllAssignedAtEnd()) break;
+            continue;
+        }
+        AlertBatch batch;
+        for (size_t i = 0; i < messages.size(); ++i) {
+            RawPacket packet{messages[i].Name(), std::move(messages[i].payload), std::nullopt};
+            AddPacket(decoder, packet, i, batch);
+            messages[i].payload = std::move(packet.bytes);  // kept for dead letters and the annotated stream
+        }
+        std::vector<AlertBatch::Failure> failures = batch.failures;
+        StoredAlerts stored = CutAndStore(write, cuts, batch, ledger);
+
+        for (const auto &f : failures)
+            dead_letters->Put(DeadLetter{messages[f.packet].Name(), messages[f.packet].payload, f.error});
+        if (!options_.produce_topic.empty()) {
+            const double now = UnixNow();
+            for (size_t i = 0; i < stored.alerts.size(); ++i) {
+                const Alert &a = stored.alerts[i];
+                AnnotatedAlert out;
+                out.objectId = a.objectId;
+                out.candid = a.candid;
+                out.ztf_schemavsn = a.SchemaVersion();
+                out.packet = messages[stored.packet_of[i]].payload;
+                out.duplicate = i < stored.write.is_new.size() && !stored.write.is_new[i];
+                out.processed_at = now;
+                out.rivulet_version = options_.rivulet_version;
+                producer->Produce(options_.produce_topic, encoder.Encode(out), std::to_string(a.candid));
+            }
+        }
+        // Everything this batch produced is durable before its offsets are committed.
+        dead_letters->Flush();
+        if (producer) producer->Flush();
+        consumer.Commit(messages);
+        if (options_.on_commit) options_.on_commit(messages);
+        if (progress) progress(ledger);
+    }
+    consumer.Close();
+    return ledger;
+}
+
+}  // namespace rivulet

@@ -1,0 +1,130 @@
+#include "stream/annotated_alert.hpp"
+
+#include <avro.h>
+
+#include <cstring>
+#include <random>
+
+#include "annotated_schema.hpp"
+#include "common/error.hpp"
+
+namespace rivulet {
+
+std::string_view AnnotatedAlertSchemaJson() { return kAnnotatedAlertSchema; }
+
+namespace {
+
+// Avro's zig-zag varint, for the container framing written below.
+void PutLong(std::vector<uint8_t> &out, int64_t v) {
+    uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+    while (z & ~uint64_t{0x7f}) {
+        out.push_back(static_cast<uint8_t>((z & 0x7f) | 0x80));
+        z >>= 7;
+    }
+    out.push_back(static_cast<uint8_t>(z));
+}
+
+void PutBytes(std::vector<uint8_t> &out, std::string_view s) {
+    PutLong(out, static_cast<int64_t>(s.size()));
+    out.insert(out.end(), s.begin(), s.end());
+}
+
+[[noreturn]] void Fail(const char *what) {
+    throw RivuletError(ErrorKind::kInternal, std::string("annotated alert: ") + what + ": " + avro_strerror());
+}
+
+}  // namespace
+
+// The record is filled with libavro's generic values and serialised with avro_value_write; the object
+// container framing (header + one block) is written here, since libavro only writes containers to files.
+struct AnnotatedAlertEncoder::State {
+    avro_schema_t schema = nullptr;
+    avro_value_iface_t *iface = nullptr;
+    avro_value_t value{};
+    std::vector<uint8_t> header;
+    uint8_t sync[16];
+};
+
+AnnotatedAlertEncoder::AnnotatedAlertEncoder() : state_(new State) {
+    State &s = *state_;
+    std::string_view json = AnnotatedAlertSchemaJson();
+    if (avro_schema_from_json_length(json.data(), json.size(), &s.schema) != 0) {
+        delete state_;
+        Fail("schema does not parse");
+    }
+    s.iface = avro_generic_class_from_schema(s.schema);
+    avro_generic_value_new(s.iface, &s.value);
+    std::random_device rd;
+    for (auto &b : s.sync) b = static_cast<uint8_t>(rd());
+    s.header = {'O', 'b', 'j', 1};
+    PutLong(s.header, 2);  // metadata map: one block of two entries
+    PutBytes(s.header, "avro.schema");
+    PutBytes(s.header, json);
+    PutBytes(s.header, "avro.codec");
+    PutBytes(s.header, "null");
+    PutLong(s.header, 0);
+    s.header.insert(s.header.end(), s.sync, s.sync + 16);
+}
+
+AnnotatedAlertEncoder::~AnnotatedAlertEncoder() {
+    avro_value_decref(&state_->value);
+    avro_value_iface_decref(state_->iface);
+    avro_schema_decref(state_->schema);
+    delete state_;
+}
+
+std::vector<uint8_t> AnnotatedAlertEncoder::Encode(const AnnotatedAlert &a) {
+    State &s = *state_;
+    avro_value_t &v = s.value;
+    avro_value_reset(&v);
+    avro_value_t f, ann, g, item, h;
+    auto set_string = [](avro_value_t &parent, const char *name, const std::string &text) {
+        avro_value_t x;
+        avro_value_get_by_name(&parent, name, &x, nullptr);
+        avro_value_set_string_len(&x, text.c_str(), text.size() + 1);
+    };
+    set_string(v, "schemavsn", "1");
+    set_string(v, "objectId", a.objectId);
+    avro_value_get_by_name(&v, "candid", &f, nullptr);
+    avro_value_set_long(&f, a.candid);
+    set_string(v, "ztf_schemavsn", a.ztf_schemavsn);
+    avro_value_get_by_name(&v, "packet", &f, nullptr);
+    avro_value_set_bytes(&f, const_cast<uint8_t *>(a.packet.data()), a.packet.size());
+    avro_value_get_by_name(&v, "annotations", &ann, nullptr);
+    set_string(ann, "cut", a.cut);
+    avro_value_get_by_name(&ann, "duplicate", &g, nullptr);
+    avro_value_set_boolean(&g, a.duplicate);
+    avro_value_get_by_name(&ann, "processed_at", &g, nullptr);
+    avro_value_set_double(&g, a.processed_at);
+    set_string(ann, "rivulet_version", a.rivulet_version);
+    avro_value_get_by_name(&ann, "scores", &g, nullptr);
+    for (const auto &[model, score] : a.scores) {
+        avro_value_add(&g, model.c_str(), &item, nullptr, nullptr);
+        avro_value_set_double(&item, score);
+    }
+    avro_value_get_by_name(&ann, "xmatch", &g, nullptr);
+    for (const auto &m : a.xmatch) {
+        avro_value_append(&g, &item, nullptr);
+        set_string(item, "catalog", m.catalog);
+        avro_value_get_by_name(&item, "cat_row", &h, nullptr);
+        avro_value_set_long(&h, m.cat_row);
+        avro_value_get_by_name(&item, "sep_arcsec", &h, nullptr);
+        avro_value_set_double(&h, m.sep_arcsec);
+    }
+
+    size_t size = 0;
+    if (avro_value_sizeof(&v, &size) != 0) Fail("sizeof");
+    std::vector<uint8_t> out = s.header;
+    PutLong(out, 1);
+    PutLong(out, static_cast<int64_t>(size));
+    size_t at = out.size();
+    out.resize(at + size);
+    avro_writer_t w = avro_writer_memory(reinterpret_cast<const char *>(out.data() + at), static_cast<int64_t>(size));
+    int rc = avro_value_write(w, &v);
+    avro_writer_free(w);
+    if (rc != 0) Fail("write");
+    out.insert(out.end(), s.sync, s.sync + 16);
+    return out;
+}
+
+}  // namespace rivulet

@@ -1,0 +1,96 @@
+#pragma once
+// A catalog file (catalog_format.hpp) opened for queries: memory-mapped read-only, nothing copied, so
+// opening is instant whatever the size and the pages are shared by every process that maps the file.
+// Cone searches are exact: a HEALPix cover gives candidate rows, then the great-circle distance
+// (SeparationArcsec, the same function a brute-force scan would use) decides.
+// @locality any thread: a Catalog is immutable once open, and its queries may run concurrently.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "xmatch/catalog_format.hpp"
+#include "xmatch/sky_geometry.hpp"
+
+namespace rivulet::xmatch {
+
+//! One source found by a cone search.
+struct ConeMatch {
+    uint64_t row;      //!< position in the file, for column access
+    uint64_t cat_row;  //!< 0-based data row of the CSV the catalog was imported from
+    double sep_arcsec;
+};
+
+struct CatalogColumn {
+    std::string name;
+    ColumnType type;
+};
+
+class Catalog {
+public:
+    //! Maps `path`. Throws RivuletError(kIo) when it cannot be read, RivuletError(kInvalidInput) when it
+    //! is not a catalog file, is of a newer version, or is truncated.
+    explicit Catalog(const std::filesystem::path &path);
+    ~Catalog();
+    Catalog(const Catalog &) = delete;
+    Catalog &operator=(const Catalog &) = delete;
+
+    const std::string &name() const { return name_; }
+    const std::filesystem::path &path() const { return path_; }
+    uint64_t size() const { return header_.n_rows; }
+    int order() const { return static_cast<int>(header_.order); }
+    int index_order() const { return static_cast<int>(header_.index_order); }
+    uint32_t version() const { return header_.version; }
+    uint64_t file_bytes() const { return header_.file_bytes; }
+    const std::vector<CatalogColumn> &columns() const { return columns_; }
+    //! Index of kept column `name`, or nullopt.
+    std::optional<size_t> ColumnIndex(std::string_view name) const;
+
+    double ra(uint64_t row) const { return ra_[row]; }
+    double dec(uint64_t row) const { return dec_[row]; }
+    uint64_t cat_row(uint64_t row) const { return source_row_[row]; }
+    Vec3 vector(uint64_t row) const { return {xyz_[3 * row], xyz_[3 * row + 1], xyz_[3 * row + 2]}; }
+
+    //! Typed cell access; the type must be the column's. Nulls: kNullInt64, NaN, empty string.
+    int64_t Int64(size_t column, uint64_t row) const;
+    double Float64(size_t column, uint64_t row) const;
+    std::string_view String(size_t column, uint64_t row) const;
+    //! The cell as CSV text: integers in full, floats in the shortest text that reads back exactly,
+    //! strings quoted when needed; nulls are empty.
+    void AppendCsvCell(size_t column, uint64_t row, std::string &out) const;
+
+    //! Every source within `radius_arcsec` of (ra_deg, dec_deg), appended to `out` (cleared first)
+    //! sorted by separation, ties by cat_row. Radius 0 finds sources at exactly the position. Throws
+    //! RivuletError(kInvalidInput) for a non-finite position, |Dec| > 90 or a negative radius.
+    void Cone(double ra_deg, double dec_deg, double radius_arcsec, std::vector<ConeMatch> &out) const;
+    std::vector<ConeMatch> Cone(double ra_deg, double dec_deg, double radius_arcsec) const {
+        std::vector<ConeMatch> out;
+        Cone(ra_deg, dec_deg, radius_arcsec, out);
+        return out;
+    }
+
+    //! The nearest source within `radius_arcsec` (ties: lowest cat_row), or nullopt.
+    std::optional<ConeMatch> Nearest(double ra_deg, double dec_deg, double radius_arcsec) const;
+
+private:
+    // Calls visit(row, sep_arcsec) for every source within the radius, in no particular order.
+    template <class Visit>
+    void VisitCone(double ra_deg, double dec_deg, double radius_arcsec, Visit &&visit) const;
+
+    std::filesystem::path path_;
+    const char *base_ = nullptr;
+    uint64_t mapped_bytes_ = 0;
+    FileHeader header_{};
+    std::string name_;
+    std::vector<CatalogColumn> columns_;
+    std::vector<ColumnEntry> entries_;
+    const int64_t *pixels_ = nullptr;
+    const uint64_t *index_ = nullptr;
+    const double *ra_ = nullptr, *dec_ = nullptr, *xyz_ = nullptr;
+    const uint64_t *source_row_ = nullptr;
+};
+
+}  // namespace rivulet::xmatch

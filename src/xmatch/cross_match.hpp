@@ -1,0 +1,46 @@
+#pragma once
+// Many positions against one catalog at once: batches of cones and the cross-match of a list of
+// positions, split over threads in contiguous blocks. Results come back in input order (then by
+// separation, ties by cat_row), identical for any number of threads.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "xmatch/catalog.hpp"
+
+namespace rivulet::xmatch {
+
+struct SkyPosition {
+    double ra_deg;
+    double dec_deg;
+};
+
+struct SkyCone {
+    double ra_deg;
+    double dec_deg;
+    double radius_arcsec;
+};
+
+//! One (input, catalog source) pair.
+struct MatchPair {
+    uint64_t in_row;   //!< index of the input position (or cone)
+    uint64_t row;      //!< position in the catalog file, for column access
+    uint64_t cat_row;  //!< 0-based data row of the catalog's source CSV
+    double sep_arcsec;
+};
+
+enum class MatchMode {
+    kNearest,  //!< the closest source within the radius, per input
+    kAll,      //!< every source within the radius
+};
+
+//! Every source in each cone. `threads` 0 means one per hardware thread.
+//! Throws RivuletError(kInvalidInput) naming the first bad cone (non-finite, |Dec| > 90, radius < 0).
+std::vector<MatchPair> ConeSearchBatch(const Catalog &catalog, std::span<const SkyCone> cones, unsigned threads = 1);
+
+//! Cross-match of `positions` with the catalog within `radius_arcsec`.
+std::vector<MatchPair> CrossMatch(const Catalog &catalog, std::span<const SkyPosition> positions, double radius_arcsec,
+                                  MatchMode mode, unsigned threads = 1);
+
+}  // namespace rivulet::xmatch

@@ -1,0 +1,72 @@
+#include "xmatch/sky_pixels.hpp"
+
+#include <healpix_base.h>
+#include <pointing.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numbers>
+
+namespace rivulet::xmatch {
+
+namespace {
+
+pointing PointingOf(double ra_deg, double dec_deg) {
+    constexpr double kDegToRad = std::numbers::pi / 180.0;
+    // HEALPix wants colatitude theta in [0, π] and longitude phi.
+    const double theta = std::clamp((90.0 - dec_deg) * kDegToRad, 0.0, std::numbers::pi);
+    return pointing(theta, ra_deg * kDegToRad);
+}
+
+// One base per order and scheme, built once: constructing one computes tables. Read-only afterwards, so
+// safe to share between threads.
+const T_Healpix_Base<int64> &Base(int order, Healpix_Ordering_Scheme scheme) {
+    static const auto bases = [] {
+        std::array<std::vector<T_Healpix_Base<int64>>, 2> v;
+        for (int o = 0; o <= kMaxPixelOrder; ++o) {
+            v[0].emplace_back(o, NEST);
+            v[1].emplace_back(o, RING);
+        }
+        return v;
+    }();
+    return bases[scheme == NEST ? 0 : 1][static_cast<size_t>(order)];
+}
+
+}  // namespace
+
+int64_t NestedPixel(int order, double ra_deg, double dec_deg) {
+    return Base(order, NEST).ang2pix(PointingOf(ra_deg, dec_deg));
+}
+
+std::vector<std::pair<int64_t, int64_t>> CoverDisc(int order, double ra_deg, double dec_deg, double radius_rad) {
+    // Widen by a hair so that a point exactly on the rim, or a pixel boundary rounded the other way,
+    // is never lost; the exact distance test afterwards removes the extras.
+    const double radius = std::min(radius_rad + 1e-9, std::numbers::pi);
+    // Pixel side at order o is ~sqrt(π/3) / 2^o rad: the finest order whose pixels are still about as
+    // large as the radius keeps the cover to a few pixels at any radius.
+    int query_order = order;
+    const double o = std::floor(std::log2(std::sqrt(std::numbers::pi / 3.0) / radius));
+    query_order = static_cast<int>(std::clamp(o, 0.0, static_cast<double>(order)));
+    const auto &ring = Base(query_order, RING);
+    rangeset<int64> set;
+    // Inclusive at fact=1 in RING keeps every pixel whose centre lies within radius + max pixel radius:
+    // a superset of the pixels touching the disc.
+    ring.query_disc_inclusive(PointingOf(ra_deg, dec_deg), radius, set, 1);
+    std::vector<int64_t> nested;
+    for (tsize i = 0; i < set.nranges(); ++i)
+        for (int64 p = set.ivbegin(i); p < set.ivend(i); ++p) nested.push_back(ring.ring2nest(p));
+    std::sort(nested.begin(), nested.end());
+    const int shift = 2 * (order - query_order);
+    std::vector<std::pair<int64_t, int64_t>> out;
+    for (int64_t p : nested) {
+        const int64_t first = p << shift, last = ((p + 1) << shift) - 1;
+        if (!out.empty() && out.back().second + 1 == first)
+            out.back().second = last;
+        else
+            out.emplace_back(first, last);
+    }
+    return out;
+}
+
+}  // namespace rivulet::xmatch

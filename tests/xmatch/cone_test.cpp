@@ -1,0 +1,216 @@
+// Cone search and cross-match against a brute-force scan of every row, on randomized catalogs that
+// crowd the poles and the RA = 0/360 seam, with duplicates and radius 0: the answers must be identical
+// (same rows, same separations to the bit, same order).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <random>
+
+#include "common/error.hpp"
+#include "support/temp_dir.hpp"
+#include "xmatch/catalog.hpp"
+#include "xmatch/catalog_fixtures.hpp"
+#include "xmatch/cross_match.hpp"
+#include "xmatch/sky_geometry.hpp"
+
+namespace rivulet::testing {
+namespace {
+
+using xmatch::Catalog;
+using xmatch::ConeMatch;
+
+double RandomDec(std::mt19937_64 &rng) {
+    std::uniform_real_distribution<double> z(-1, 1);
+    return std::asin(z(rng)) * 180 / std::numbers::pi;
+}
+
+// Uniform sky, plus crowds at both poles, along the RA seam, exact poles, and duplicated positions.
+std::vector<TestSource> MakeSources(size_t n, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::vector<TestSource> s;
+    while (s.size() < n) {
+        const double pick = u(rng);
+        if (pick < 0.4) {
+            s.push_back({360 * u(rng), RandomDec(rng)});
+        } else if (pick < 0.55) {
+            s.push_back({360 * u(rng), 90 - 0.5 * u(rng) * u(rng)});
+        } else if (pick < 0.7) {
+            s.push_back({360 * u(rng), -90 + 0.5 * u(rng) * u(rng)});
+        } else if (pick < 0.85) {
+            const double ra = 0.01 * (u(rng) - 0.5);
+            s.push_back({ra < 0 ? ra + 360 : ra, 20 * (u(rng) - 0.5)});
+        } else if (pick < 0.87) {
+            s.push_back({360 * u(rng), u(rng) < 0.5 ? 90.0 : -90.0});
+        } else if (!s.empty()) {
+            s.push_back(s[static_cast<size_t>(u(rng) * static_cast<double>(s.size()))]);  // a duplicate
+        }
+    }
+    return s;
+}
+
+std::vector<ConeMatch> BruteForce(const std::vector<TestSource> &s, double ra, double dec, double radius) {
+    std::vector<ConeMatch> out;
+    const auto c = xmatch::UnitVector(ra, dec);
+    for (size_t i = 0; i < s.size(); ++i) {
+        const double sep = xmatch::SeparationArcsec(c, xmatch::UnitVector(s[i].ra, s[i].dec));
+        if (sep <= radius) out.push_back({0, i, sep});
+    }
+    std::sort(out.begin(), out.end(), [](const ConeMatch &a, const ConeMatch &b) {
+        return a.sep_arcsec != b.sep_arcsec ? a.sep_arcsec < b.sep_arcsec : a.cat_row < b.cat_row;
+    });
+    return out;
+}
+
+struct Query {
+    double ra, dec, radius;
+};
+
+std::vector<Query> MakeQueries(const std::vector<TestSource> &s, size_t n, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0, 1);
+    const double radii[] = {0.0, 0.1, 2.0, 60.0, 1800.0, 18000.0};
+    std::vector<Query> q;
+    for (size_t i = 0; i < n; ++i) {
+        const double r = u(rng) < 0.7 ? radii[i % 6] : std::pow(10.0, -1 + 5.3 * u(rng));  // 0.1″ … 5.5°
+        const double pick = u(rng);
+        if (pick < 0.3) {
+            const auto &p = s[static_cast<size_t>(u(rng) * static_cast<double>(s.size()))];
+            q.push_back({p.ra, p.dec, r});  // centred on a source: radius 0 must find it
+        } else if (pick < 0.5) {
+            q.push_back({360 * u(rng), RandomDec(rng), r});
+        } else if (pick < 0.65) {
+            q.push_back({360 * u(rng), (u(rng) < 0.5 ? 1 : -1) * (90 - 0.3 * u(rng)), r});
+        } else if (pick < 0.7) {
+            q.push_back({360 * u(rng), u(rng) < 0.5 ? 90.0 : -90.0, r});
+        } else {
+            const double ra = 0.02 * (u(rng) - 0.5);
+            q.push_back({ra < 0 ? ra + 360 : ra, 20 * (u(rng) - 0.5), r});
+        }
+    }
+    return q;
+}
+
+void ExpectSame(const std::vector<ConeMatch> &got, const std::vector<ConeMatch> &want, const Query &q) {
+    ASSERT_EQ(got.size(), want.size()) << "cone (" << q.ra << ", " << q.dec << ") r=" << q.radius;
+    for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].cat_row, want[i].cat_row) << "cone (" << q.ra << ", " << q.dec << ") r=" << q.radius;
+        EXPECT_EQ(got[i].sep_arcsec, want[i].sep_arcsec);
+    }
+}
+
+class ConeVsBruteForce : public ::testing::TestWithParam<int> {};
+
+TEST_P(ConeVsBruteForce, IdenticalResults) {
+    TempDir dir;
+    const auto sources = MakeSources(6000, 11);
+    WritePositions(dir / "cat.csv", sources);
+    // A tiny memory budget forces many sorted runs, so the merge is exercised too.
+    const auto summary = Import(dir / "cat.csv", dir / "cat.rvc", {}, GetParam(), 16 << 10);
+    EXPECT_GT(summary.runs, 10u);
+    Catalog catalog(dir / "cat.rvc");
+    ASSERT_EQ(catalog.size(), sources.size());
+    size_t found = 0;
+    std::vector<ConeMatch> got;
+    for (const auto &q : MakeQueries(sources, 1200, 5 + static_cast<uint64_t>(GetParam()))) {
+        catalog.Cone(q.ra, q.dec, q.radius, got);
+        const auto want = BruteForce(sources, q.ra, q.dec, q.radius);
+        ExpectSame(got, want, q);
+        if (::testing::Test::HasFailure()) return;
+        const auto nearest = catalog.Nearest(q.ra, q.dec, q.radius);
+        ASSERT_EQ(nearest.has_value(), !want.empty());
+        if (nearest) {
+            EXPECT_EQ(nearest->cat_row, want[0].cat_row);
+            EXPECT_EQ(nearest->sep_arcsec, want[0].sep_arcsec);
+        }
+        found += got.size();
+    }
+    EXPECT_GT(found, 1000u);  // the queries do find things
+}
+
+// -1: order chosen from density; 0: one pixel per base face; 6, 13: coarse and fine; 24: far finer than the data.
+INSTANTIATE_TEST_SUITE_P(Orders, ConeVsBruteForce, ::testing::Values(-1, 0, 6, 13, 24));
+
+TEST(Cone, RadiusZeroFindsExactPositionsOnly) {
+    TempDir dir;
+    WritePositions(dir / "c.csv", {{10, 20}, {10, 20}, {10, 20.0000001}, {0, 90}, {123, 90}});
+    Import(dir / "c.csv", dir / "c.rvc");
+    Catalog c(dir / "c.rvc");
+    auto m = c.Cone(10, 20, 0);
+    ASSERT_EQ(m.size(), 2u);
+    EXPECT_EQ(m[0].cat_row, 0u);
+    EXPECT_EQ(m[1].cat_row, 1u);
+    EXPECT_EQ(m[0].sep_arcsec, 0.0);
+    // At the pole every RA is the same point.
+    m = c.Cone(300, 90, 0);
+    ASSERT_EQ(m.size(), 2u);
+    EXPECT_EQ(c.Cone(10, 20, 0.00036).size(), 3u);  // 1e-7° = 0.00036″
+}
+
+TEST(Cone, AcrossRaZero) {
+    TempDir dir;
+    WritePositions(dir / "c.csv", {{359.9999, 0}, {0.0001, 0}, {180, 0}});
+    Import(dir / "c.csv", dir / "c.rvc");
+    Catalog c(dir / "c.rvc");
+    const auto m = c.Cone(0, 0, 0.5);
+    ASSERT_EQ(m.size(), 2u);
+    EXPECT_NEAR(m[0].sep_arcsec, 0.36, 1e-9);
+    // 5° reaches across the seam too.
+    EXPECT_EQ(c.Cone(357, 0, 5 * 3600).size(), 2u);
+}
+
+TEST(Cone, BadCentreOrRadiusIsAnError) {
+    TempDir dir;
+    WritePositions(dir / "c.csv", {{1, 1}});
+    Import(dir / "c.csv", dir / "c.rvc");
+    Catalog c(dir / "c.rvc");
+    EXPECT_THROW(c.Cone(1, 91, 1), RivuletError);
+    EXPECT_THROW(c.Cone(NAN, 1, 1), RivuletError);
+    EXPECT_THROW(c.Cone(1, 1, -1), RivuletError);
+}
+
+TEST(Cone, EmptyCatalog) {
+    TempDir dir;
+    WritePositions(dir / "c.csv", {});
+    Import(dir / "c.csv", dir / "c.rvc");
+    Catalog c(dir / "c.rvc");
+    EXPECT_EQ(c.size(), 0u);
+    EXPECT_TRUE(c.Cone(1, 1, 3600).empty());
+}
+
+TEST(CrossMatch, SameForAnyThreadCountAndMatchesCones) {
+    TempDir dir;
+    const auto sources = MakeSources(4000, 3);
+    WritePositions(dir / "c.csv", sources);
+    Import(dir / "c.csv", dir / "c.rvc");
+    Catalog c(dir / "c.rvc");
+    std::vector<xmatch::SkyPosition> positions;
+    for (const auto &q : MakeQueries(sources, 2000, 9)) positions.push_back({q.ra, q.dec});
+    const auto one = xmatch::CrossMatch(c, positions, 60, xmatch::MatchMode::kAll, 1);
+    const auto three = xmatch::CrossMatch(c, positions, 60, xmatch::MatchMode::kAll, 3);
+    ASSERT_EQ(one.size(), three.size());
+    for (size_t i = 0; i < one.size(); ++i) {
+        EXPECT_EQ(one[i].in_row, three[i].in_row);
+        EXPECT_EQ(one[i].cat_row, three[i].cat_row);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < positions.size(); ++i)
+        for (const auto &m : c.Cone(positions[i].ra_deg, positions[i].dec_deg, 60)) {
+            ASSERT_LT(k, one.size());
+            EXPECT_EQ(one[k].in_row, i);
+            EXPECT_EQ(one[k].cat_row, m.cat_row);
+            ++k;
+        }
+    EXPECT_EQ(k, one.size());
+    const auto nearest = xmatch::CrossMatch(c, positions, 60, xmatch::MatchMode::kNearest, 2);
+    for (size_t i = 1; i < nearest.size(); ++i) EXPECT_LT(nearest[i - 1].in_row, nearest[i].in_row);
+    std::vector<xmatch::SkyCone> cones;
+    for (const auto &p : positions) cones.push_back({p.ra_deg, p.dec_deg, 60});
+    EXPECT_EQ(xmatch::ConeSearchBatch(c, cones, 2).size(), one.size());
+}
+
+}  // namespace
+}  // namespace rivulet::testing
