@@ -1,4 +1,4 @@
-// `rivulet cone`: what lies within a radius of a position — objects of a store (--db) or sources of a
+// `rivulet cone`: what lies within a radius of a position — objects of a store (--db/--pg) or sources of a
 // catalog file (--catalog).
 
 #include <charconv>
@@ -76,7 +76,8 @@ void PrintCatalogCone(const std::filesystem::path &file, double ra, double dec, 
 void AddCone(CLI::App &app, int &exit_code) {
     struct Options {
         double ra = 0, dec = 0, radius = 0;
-        std::filesystem::path db, catalog;
+        StoreTarget store;
+        std::filesystem::path catalog;
         bool json = false;
     };
     auto opt = std::make_shared<Options>();
@@ -85,21 +86,22 @@ void AddCone(CLI::App &app, int &exit_code) {
     cmd->add_option("RA", opt->ra, "right ascension [deg]")->required();
     cmd->add_option("DEC", opt->dec, "declination [deg]")->required()->check(CLI::Range(-90.0, 90.0));
     cmd->add_option("RADIUS_ARCSEC", opt->radius, "radius [arcsec]")->required()->check(CLI::NonNegativeNumber);
-    auto *db = cmd->add_option("--db", opt->db, "store: search its objects");
+    AddStoreOptions(*cmd, opt->store);
     auto *catalog =
         cmd->add_option("--catalog", opt->catalog, "catalog file (rivulet catalog import): search its sources");
-    db->excludes(catalog);
-    catalog->excludes(db);
+    catalog->excludes(cmd->get_option("--db"));
+    catalog->excludes(cmd->get_option("--pg"));
     cmd->add_flag("--json", opt->json, "print JSON");
     cmd->callback([opt, &exit_code] {
-        if (opt->db.empty() == opt->catalog.empty())
-            throw RivuletError(ErrorKind::kInvalidInput, "cone: give exactly one of --db PATH or --catalog FILE");
+        const bool has_store = !opt->store.db.empty() || !opt->store.pg.empty();
+        if (has_store == !opt->catalog.empty())
+            throw RivuletError(ErrorKind::kInvalidInput, "cone: give exactly one of --db PATH, --pg URI or --catalog FILE");
         if (!opt->catalog.empty()) {
             PrintCatalogCone(opt->catalog, opt->ra, opt->dec, opt->radius, opt->json);
             exit_code = kExitOk;
             return;
         }
-        auto matches = OpenExistingStore(opt->db)->ConeSearchObjects(opt->ra, opt->dec, opt->radius);
+        auto matches = OpenStore(opt->store, /*create=*/false)->ConeSearchObjects(opt->ra, opt->dec, opt->radius);
         if (opt->json) {
             nlohmann::json j = nlohmann::json::array();
             for (const auto &m : matches)

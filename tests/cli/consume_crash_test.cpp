@@ -13,9 +13,11 @@
 #include <thread>
 
 #include "cli/run_command.hpp"
+#include "store/pg_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "stream/kafka_producer.hpp"
 #include "support/kafka_mock_cluster.hpp"
+#include "support/postgres_server.hpp"
 #include "support/replayed_alerts.hpp"
 #include "support/shared_data.hpp"
 #include "support/temp_dir.hpp"
@@ -105,6 +107,15 @@ TEST(ConsumeCrash, SigkillAtRandomMomentsLosesAndDuplicatesNothingSqlite) {
     auto db = tmp / "crash.db";
     auto store = OpenSqliteStore(db);
     CrashAndRecover("--db", db.string(), *store);
+}
+
+TEST(ConsumeCrash, SigkillAtRandomMomentsLosesAndDuplicatesNothingPostgres) {
+    RIVULET_REQUIRE_SHARED("ztf-alerts/alerts");
+    auto &server = testing::SharedPostgresServer();
+    RIVULET_REQUIRE_POSTGRES(server);
+    const std::string uri = server.CreateDatabase("crash");
+    auto store = OpenPostgresStore(uri);
+    CrashAndRecover("--pg", uri, *store);
 }
 
 }  // namespace
