@@ -1,5 +1,7 @@
 #include "sim/avro_alert_writer.hpp"
 
+#include "alert/avro_container.hpp"
+
 #include <avro.h>
 
 #include <cstdio>
@@ -117,21 +119,6 @@ void SetRecord(avro_value_t &rec, const Record &r, const std::vector<FieldPlan> 
     }
 }
 
-// Avro's zig-zag varint, for rewriting the container header.
-void PutLong(std::vector<uint8_t> &out, int64_t v) {
-    uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-    while (z & ~uint64_t{0x7f}) {
-        out.push_back(static_cast<uint8_t>((z & 0x7f) | 0x80));
-        z >>= 7;
-    }
-    out.push_back(static_cast<uint8_t>(z));
-}
-
-void PutBytes(std::vector<uint8_t> &out, std::string_view s) {
-    PutLong(out, static_cast<int64_t>(s.size()));
-    out.insert(out.end(), s.begin(), s.end());
-}
-
 int64_t GetLong(const std::vector<uint8_t> &in, size_t &pos) {
     uint64_t z = 0;
     for (int shift = 0; shift < 64; shift += 7) {
@@ -176,15 +163,9 @@ std::vector<uint8_t> Reheader(const std::vector<uint8_t> &in, std::string_view s
         const uint64_t r = SplitMix64(state);
         std::memcpy(sync + 8 * i, &r, 8);
     }
-    std::vector<uint8_t> out = {'O', 'b', 'j', 1};
+    std::vector<uint8_t> out;
     out.reserve(in.size() + schema_json.size() + 64);
-    PutLong(out, 2);
-    PutBytes(out, "avro.codec");
-    PutBytes(out, "null");
-    PutBytes(out, "avro.schema");
-    PutBytes(out, schema_json);
-    PutLong(out, 0);
-    out.insert(out.end(), sync, sync + 16);
+    AppendAvroContainerHeader(out, schema_json, sync);
     while (pos < in.size()) {
         const size_t block_start = pos;
         GetLong(in, pos);                                       // record count

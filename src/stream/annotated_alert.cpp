@@ -5,6 +5,7 @@
 #include <cstring>
 #include <random>
 
+#include "alert/avro_container.hpp"
 #include "annotated_schema.hpp"
 #include "common/error.hpp"
 
@@ -14,21 +15,6 @@ std::string_view AnnotatedAlertSchemaJson() { return kAnnotatedAlertSchema; }
 
 namespace {
 
-// Avro's zig-zag varint, for the container framing written below.
-void PutLong(std::vector<uint8_t> &out, int64_t v) {
-    uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-    while (z & ~uint64_t{0x7f}) {
-        out.push_back(static_cast<uint8_t>((z & 0x7f) | 0x80));
-        z >>= 7;
-    }
-    out.push_back(static_cast<uint8_t>(z));
-}
-
-void PutBytes(std::vector<uint8_t> &out, std::string_view s) {
-    PutLong(out, static_cast<int64_t>(s.size()));
-    out.insert(out.end(), s.begin(), s.end());
-}
-
 [[noreturn]] void Fail(const char *what) {
     throw RivuletError(ErrorKind::kInternal, std::string("annotated alert: ") + what + ": " + avro_strerror());
 }
@@ -36,7 +22,8 @@ void PutBytes(std::vector<uint8_t> &out, std::string_view s) {
 }  // namespace
 
 // The record is filled with libavro's generic values and serialised with avro_value_write; the object
-// container framing (header + one block) is written here, since libavro only writes containers to files.
+// container framing (header + one block) with alert/avro_container.hpp, since libavro only writes
+// containers to files.
 struct AnnotatedAlertEncoder::State {
     avro_schema_t schema = nullptr;
     avro_value_iface_t *iface = nullptr;
@@ -56,14 +43,7 @@ AnnotatedAlertEncoder::AnnotatedAlertEncoder() : state_(new State) {
     avro_generic_value_new(s.iface, &s.value);
     std::random_device rd;
     for (auto &b : s.sync) b = static_cast<uint8_t>(rd());
-    s.header = {'O', 'b', 'j', 1};
-    PutLong(s.header, 2);  // metadata map: one block of two entries
-    PutBytes(s.header, "avro.schema");
-    PutBytes(s.header, json);
-    PutBytes(s.header, "avro.codec");
-    PutBytes(s.header, "null");
-    PutLong(s.header, 0);
-    s.header.insert(s.header.end(), s.sync, s.sync + 16);
+    AppendAvroContainerHeader(s.header, json, s.sync);
 }
 
 AnnotatedAlertEncoder::~AnnotatedAlertEncoder() {
@@ -114,16 +94,13 @@ std::vector<uint8_t> AnnotatedAlertEncoder::Encode(const AnnotatedAlert &a) {
 
     size_t size = 0;
     if (avro_value_sizeof(&v, &size) != 0) Fail("sizeof");
-    std::vector<uint8_t> out = s.header;
-    PutLong(out, 1);
-    PutLong(out, static_cast<int64_t>(size));
-    size_t at = out.size();
-    out.resize(at + size);
-    avro_writer_t w = avro_writer_memory(reinterpret_cast<const char *>(out.data() + at), static_cast<int64_t>(size));
+    std::vector<uint8_t> datum(size);
+    avro_writer_t w = avro_writer_memory(reinterpret_cast<const char *>(datum.data()), static_cast<int64_t>(size));
     int rc = avro_value_write(w, &v);
     avro_writer_free(w);
     if (rc != 0) Fail("write");
-    out.insert(out.end(), s.sync, s.sync + 16);
+    std::vector<uint8_t> out = s.header;
+    AppendAvroBlock(out, 1, datum, s.sync);
     return out;
 }
 
