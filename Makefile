@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 DEMO_DIR   ?= $(BUILD)/demo
 
-.PHONY: all deps build build-asan demo test test-release bench clean
+.PHONY: all deps build build-asan demo test bench clean
 
 all: build
 
@@ -26,7 +26,9 @@ build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 # Simulates one night of alerts, ingests it into the embedded store and prints the summary.
-demo: build
+# Builds only the program (tests and benchmarks are not needed for it).
+demo: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) --target rivulet -j $(JOBS)
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	$(BUILD)/rivulet simulate --night 2458800.5 --alerts 2000 --out $(DEMO_DIR)/night
 	$(BUILD)/rivulet ingest $(DEMO_DIR)/night --db $(DEMO_DIR)/rivulet.db
