@@ -28,7 +28,8 @@ IngestLedger Consume::Run(const Progress &progress) {
     KafkaAlertConsumer consumer(options_.kafka);
     std::unique_ptr<KafkaProducer> producer;
     if (!options_.produce_topic.empty() || !options_.dead_letter_topic.empty())
-        producer = std::make_unique<KafkaProducer>(options_.kafka.brokers, KafkaProperties{});
+        // The same -X properties (security, client id, ...): librdkafka ignores consumer-only ones here.
+        producer = std::make_unique<KafkaProducer>(options_.kafka.brokers, options_.kafka.properties);
     std::unique_ptr<DeadLetterSink> dead_letters =
         options_.dead_letter_topic.empty() ? OpenDeadLetterFolder(options_.dead_letter_dir)
                                            : OpenDeadLetterTopic(*producer, options_.dead_letter_topic);
