@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "apps/rivulet/commands.hpp"
-#include "apps/rivulet/store_access.hpp"
+#include "apps/rivulet/light_curve_input.hpp"
 #include "common/error.hpp"
 #include "image/png_writer.hpp"
 #include "lightcurve/dmdt.hpp"
@@ -14,23 +14,15 @@ namespace rivulet::cli {
 
 void AddDmdt(CLI::App &app, int &exit_code) {
     struct Options {
-        std::filesystem::path input, out, db;
-        std::string object;
-        lightcurve::TableColumns cols;
+        LightCurveInput in;
+        std::filesystem::path out;
         std::vector<double> dm_edges, dt_edges;
         double max_err = 1e300;
         int scale = 8;
     };
     auto o = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("dmdt", "dm-dt images (Mahabal et al. 2017) as .npy arrays and PNG pictures");
-    cmd->add_option("input", o->input, "light-curve table, CSV or CSV.gz, one row per measurement");
-    cmd->add_option("--db", o->db, "read the object from this store instead of a table");
-    cmd->add_option("--object", o->object, "objectId to read from --db");
-    cmd->add_option("--id", o->cols.id, "id column")->capture_default_str();
-    cmd->add_option("--time", o->cols.time, "time column (days)")->capture_default_str();
-    cmd->add_option("--mag", o->cols.mag, "magnitude column")->capture_default_str();
-    cmd->add_option("--err", o->cols.err, "magnitude error column")->capture_default_str();
-    cmd->add_option("--band", o->cols.band, "band column (one image per band)");
+    AddLightCurveInputOptions(*cmd, o->in, "band column (one image per band)");
     cmd->add_option("--dm-edges", o->dm_edges, "dm bin edges (mag), comma-separated")->delimiter(',');
     cmd->add_option("--dt-edges", o->dt_edges, "dt bin edges (days), comma-separated")->delimiter(',');
     cmd->add_option("--max-err", o->max_err, "drop points with a larger error (sentinels such as 99.999)");
@@ -40,17 +32,7 @@ void AddDmdt(CLI::App &app, int &exit_code) {
         lightcurve::DmdtBins bins;
         if (!o->dm_edges.empty()) bins.dm_edges = o->dm_edges;
         if (!o->dt_edges.empty()) bins.dt_edges = o->dt_edges;
-        std::vector<lightcurve::RawObject> raw;
-        if (!o->db.empty()) {
-            if (o->object.empty()) throw RivuletError(ErrorKind::kInvalidInput, "--db needs --object ID");
-            auto store = OpenExistingStore(o->db);
-            auto lc = store->GetLightCurve(o->object);
-            if (!lc) throw RivuletError(ErrorKind::kInvalidInput, o->db.string() + ": no object " + o->object);
-            raw.push_back(lightcurve::FromStoredLightCurve(*lc));
-        } else {
-            if (o->input.empty()) throw RivuletError(ErrorKind::kInvalidInput, "give a light-curve table or --db PATH --object ID");
-            raw = lightcurve::ReadLightCurveTable(o->input, o->cols);
-        }
+        std::vector<lightcurve::RawObject> raw = ReadLightCurveInput(o->in);
         std::filesystem::create_directories(o->out);
         lightcurve::CleanOptions clean;
         clean.max_err = o->max_err;

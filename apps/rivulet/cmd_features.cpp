@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "apps/rivulet/commands.hpp"
-#include "apps/rivulet/store_access.hpp"
+#include "apps/rivulet/light_curve_input.hpp"
 #include "common/error.hpp"
 #include "lightcurve/features.hpp"
 #include "lightcurve/light_curve_table.hpp"
@@ -23,9 +23,9 @@ namespace rivulet::cli {
 
 void AddFeatures(CLI::App &app, int &exit_code) {
     struct Options {
-        std::filesystem::path input, out, db;
+        LightCurveInput in;
+        std::filesystem::path out;
         std::string object, method;
-        lightcurve::TableColumns cols;
         std::vector<std::string> bands;
         bool no_period = false;
         double pmin = 0.05, max_err = 1e300;
@@ -33,14 +33,7 @@ void AddFeatures(CLI::App &app, int &exit_code) {
     };
     auto o = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("features", "Light-curve features, one CSV row per object");
-    cmd->add_option("input", o->input, "light-curve table, CSV or CSV.gz, one row per measurement");
-    cmd->add_option("--db", o->db, "read the object from this store instead of a table");
-    cmd->add_option("--object", o->object, "objectId to read from --db");
-    cmd->add_option("--id", o->cols.id, "id column")->capture_default_str();
-    cmd->add_option("--time", o->cols.time, "time column (days)")->capture_default_str();
-    cmd->add_option("--mag", o->cols.mag, "magnitude column")->capture_default_str();
-    cmd->add_option("--err", o->cols.err, "magnitude error column")->capture_default_str();
-    cmd->add_option("--band", o->cols.band, "band column (features per band plus multi-band ones)");
+    AddLightCurveInputOptions(*cmd, o->in, "band column (features per band plus multi-band ones)");
     cmd->add_option("--bands", o->bands, "bands to output, in this order (default: as first seen)")->delimiter(',');
     cmd->add_flag("--no-period", o->no_period, "skip period and Fourier features (much faster)");
     cmd->add_option("--method", o->method, "period method (as `rivulet period`)");
@@ -57,18 +50,8 @@ void AddFeatures(CLI::App &app, int &exit_code) {
             if (!m) throw RivuletError(ErrorKind::kInvalidInput, "--method: " + m.error().message);
             fo.period_options.method = *m;
         }
-        std::vector<lightcurve::RawObject> raw;
-        if (!o->db.empty()) {
-            if (o->object.empty()) throw RivuletError(ErrorKind::kInvalidInput, "--db needs --object ID");
-            auto store = OpenExistingStore(o->db);
-            auto lc = store->GetLightCurve(o->object);
-            if (!lc) throw RivuletError(ErrorKind::kInvalidInput, o->db.string() + ": no object " + o->object);
-            raw.push_back(lightcurve::FromStoredLightCurve(*lc));
-            if (o->bands.empty()) o->bands = {"g", "r"};
-        } else {
-            if (o->input.empty()) throw RivuletError(ErrorKind::kInvalidInput, "give a light-curve table or --db PATH --object ID");
-            raw = lightcurve::ReadLightCurveTable(o->input, o->cols);
-        }
+        std::vector<lightcurve::RawObject> raw = ReadLightCurveInput(o->in);
+        if (!o->in.db.empty() && o->bands.empty()) o->bands = {"g", "r"};
         // Every row has the same columns: the bands requested, or every band seen, in first-seen order.
         std::vector<std::string> bands = o->bands;
         if (bands.empty()) {

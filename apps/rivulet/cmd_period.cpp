@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "apps/rivulet/commands.hpp"
-#include "apps/rivulet/store_access.hpp"
+#include "apps/rivulet/light_curve_input.hpp"
 #include "common/error.hpp"
 #include "lightcurve/light_curve_table.hpp"
 #include "lightcurve/period_search.hpp"
@@ -28,9 +28,8 @@ std::string Num(double v) {
 
 void AddPeriod(CLI::App &app, int &exit_code) {
     struct Options {
-        std::filesystem::path input, out, db;
-        std::string object;
-        lightcurve::TableColumns cols;
+        LightCurveInput in;
+        std::filesystem::path out;
         std::string method;
         int nterms = 3;
         double pmin = 0.05, pmax = 0, max_err = 1e300, samples_per_peak = 5;
@@ -38,14 +37,7 @@ void AddPeriod(CLI::App &app, int &exit_code) {
     };
     auto o = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("period", "Best period and three alternatives of each light curve (CSV)");
-    cmd->add_option("input", o->input, "light-curve table, CSV or CSV.gz, one row per measurement");
-    cmd->add_option("--db", o->db, "read the object from this store instead of a table");
-    cmd->add_option("--object", o->object, "objectId to read from --db");
-    cmd->add_option("--id", o->cols.id, "id column")->capture_default_str();
-    cmd->add_option("--time", o->cols.time, "time column (days)")->capture_default_str();
-    cmd->add_option("--mag", o->cols.mag, "magnitude column")->capture_default_str();
-    cmd->add_option("--err", o->cols.err, "magnitude error column")->capture_default_str();
-    cmd->add_option("--band", o->cols.band, "band column (enables the multi-band search)");
+    AddLightCurveInputOptions(*cmd, o->in, "band column (enables the multi-band search)");
     cmd->add_option("--method", o->method, "ls, ls-fast, mhls, aov, ce, bls (default mhls: best on Stripe 82)");
     cmd->add_option("--nterms", o->nterms, "harmonics for mhls")->capture_default_str();
     cmd->add_option("--pmin", o->pmin, "shortest period searched (days)")->capture_default_str();
@@ -65,17 +57,7 @@ void AddPeriod(CLI::App &app, int &exit_code) {
         opt.grid.pmin = o->pmin;
         opt.grid.pmax = o->pmax;
         opt.grid.samples_per_peak = o->samples_per_peak;
-        std::vector<lightcurve::RawObject> raw;
-        if (!o->db.empty()) {
-            if (o->object.empty()) throw RivuletError(ErrorKind::kInvalidInput, "--db needs --object ID");
-            auto store = OpenExistingStore(o->db);
-            auto lc = store->GetLightCurve(o->object);
-            if (!lc) throw RivuletError(ErrorKind::kInvalidInput, o->db.string() + ": no object " + o->object);
-            raw.push_back(lightcurve::FromStoredLightCurve(*lc));
-        } else {
-            if (o->input.empty()) throw RivuletError(ErrorKind::kInvalidInput, "give a light-curve table or --db PATH --object ID");
-            raw = lightcurve::ReadLightCurveTable(o->input, o->cols);
-        }
+        std::vector<lightcurve::RawObject> raw = ReadLightCurveInput(o->in);
         lightcurve::CleanOptions clean;
         clean.max_err = o->max_err;
         std::vector<lightcurve::BandSet> objects;
