@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/heap_tuning.hpp"
 #include "alert/avro_alert_decoder.hpp"
 #include "pipeline/ingest.hpp"
 #include "store/sqlite_store.hpp"
@@ -48,6 +49,7 @@ private:
 }  // namespace
 
 int main(int argc, char **argv) {
+    rivulet::KeepLargeBuffersOnTheHeap();  // as the rivulet program does
     size_t min_alerts = 20000, python_rounds = 2;
     fs::path data = fs::path(RIVULET_SOURCE_DIR) / ".." / "shared" / "data" / "ztf-alerts" / "alerts";
     if (const char *env = std::getenv("RIVULET_SHARED_DATA")) data = fs::path(env) / "ztf-alerts" / "alerts";

@@ -4,9 +4,11 @@
 
 #include "apps/rivulet/commands.hpp"
 #include "common/error.hpp"
+#include "common/heap_tuning.hpp"
 #include "version.hpp"
 
 int main(int argc, char **argv) {
+    rivulet::KeepLargeBuffersOnTheHeap();
     CLI::App app{"Rivulet: a ZTF alert broker and machine-learning toolkit"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("rivulet ") + RIVULET_VERSION);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <memory>
 #include <thread>
 
@@ -55,19 +56,12 @@ IngestLedger Consume::Run(const Progress &progress) {
         }
     };
 
-    auto stopping = [&] { return options_.stop && options_.stop->load(); };
-    while (!stopping()) {
-        std::vector<KafkaMessage> messages = consumer.Poll(options_.batch_size, options_.batch_timeout);
-        if (messages.empty()) {
-            if (options_.exit_at_end && consumer.AllAssignedAtEnd()) break;
-            continue;
-        }
-        AlertBatch batch;
-        for (size_t i = 0; i < messages.size(); ++i) {
-            RawPacket packet{messages[i].Name(), std::move(messages[i].payload), std::nullopt};
-            AddPacket(decoder, packet, i, batch);
-            messages[i].payload = std::move(packet.bytes);  // kept for dead letters and the annotated stream
-        }
+    // One batch is stored while the next is fetched and decoded: on two cores the decode (Avro + cutout
+    // checks) and the store write each take about half the time, so overlapping them nearly doubles the
+    // rate. Only the writer touches the store, cuts, ledger, producer and dead letters; only this thread
+    // polls. Commits from the writer thread are safe (librdkafka's commit is thread-safe), and a commit
+    // after a rebalance took the partition away is harmless (see KafkaAlertConsumer::Commit).
+    const auto finish = [&](std::vector<KafkaMessage> messages, AlertBatch batch) {
         std::vector<AlertBatch::Failure> failures = batch.failures;
         StoredAlerts stored = CutAndStore(write, cuts, batch, ledger);
 
@@ -94,7 +88,27 @@ IngestLedger Consume::Run(const Progress &progress) {
         consumer.Commit(messages);
         if (options_.on_commit) options_.on_commit(messages);
         if (progress) progress(ledger);
+    };
+    std::future<void> writing;  // the batch being stored, if any; get() rethrows its failure here
+
+    auto stopping = [&] { return options_.stop && options_.stop->load(); };
+    while (!stopping()) {
+        std::vector<KafkaMessage> messages = consumer.Poll(options_.batch_size, options_.batch_timeout);
+        if (messages.empty()) {
+            if (writing.valid()) writing.get();
+            if (options_.exit_at_end && consumer.AllAssignedAtEnd()) break;
+            continue;
+        }
+        AlertBatch batch;
+        for (size_t i = 0; i < messages.size(); ++i) {
+            RawPacket packet{messages[i].Name(), std::move(messages[i].payload), std::nullopt};
+            AddPacket(decoder, packet, i, batch);
+            messages[i].payload = std::move(packet.bytes);  // kept for dead letters and the annotated stream
+        }
+        if (writing.valid()) writing.get();
+        writing = std::async(std::launch::async, finish, std::move(messages), std::move(batch));
     }
+    if (writing.valid()) writing.get();
     consumer.Close();
     return ledger;
 }

@@ -32,7 +32,8 @@ struct ConsumeOptions {
     std::function<void(const std::vector<KafkaMessage> &)> on_commit;
 };
 
-//! Kafka → decode → cut → store → (annotated stream) → commit, one batch at a time.
+//! Kafka → decode → cut → store → (annotated stream) → commit, in batches; one batch is stored while the
+//! next is fetched and decoded.
 //!
 //! The delivery guarantee: a batch's offsets are committed only after its alerts are in the store, its
 //! dead letters are durable and its annotated messages are acknowledged by the brokers. A crash at any

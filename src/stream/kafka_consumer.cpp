@@ -175,7 +175,6 @@ bool KafkaAlertConsumer::AllAssignedAtEnd() {
         // No position and no commit: the group starts at the earliest offset, so only an empty partition is done.
         if (offset < 0) offset = low;
         at_end = offset >= high;
-        if (std::getenv("RIVULET_KAFKA_DEBUG")) std::fprintf(stderr, "end? %s[%d] pos %lld low %lld high %lld\n", tp->topic().c_str(), tp->partition(), (long long)tp->offset(), (long long)low, (long long)high);
     }
     for (auto *tp : parts) delete tp;
     return at_end;
