@@ -1,4 +1,4 @@
-// Read-only commands on a store: stats, lightcurve, cutout.
+// Read-only commands on a store: stats, alert, lightcurve, cutout.
 
 #include <fmt/format.h>
 
@@ -64,7 +64,8 @@ void AddStats(CLI::App &app, int &exit_code) {
             nlohmann::json j = {{"alerts", s.alerts},         {"objects", s.objects},
                                 {"detections", s.detections}, {"upper_limits", s.upper_limits},
                                 {"forced_photometry", s.forced_photometry}, {"cutouts", s.cutouts},
-                                {"rejected", s.rejected},     {"rejected_total", rejected}};
+                                {"rejected", s.rejected},     {"rejected_total", rejected},
+                                {"scored", s.scored},         {"matched", s.matched}};
             std::printf("%s\n", j.dump(2).c_str());
         } else {
             std::printf("alerts             %10lld\n", static_cast<long long>(s.alerts));
@@ -75,11 +76,53 @@ void AddStats(CLI::App &app, int &exit_code) {
             std::printf("cutouts            %10lld\n", static_cast<long long>(s.cutouts));
             std::printf("rejected           %10lld\n", static_cast<long long>(rejected));
             for (const auto &[k, v] : s.rejected) std::printf("  %-28s%8lld\n", k.c_str(), static_cast<long long>(v));
+            if (!s.scored.empty()) std::printf("scored by model\n");
+            for (const auto &[k, v] : s.scored) std::printf("  %-28s%8lld\n", k.c_str(), static_cast<long long>(v));
+            if (!s.matched.empty()) std::printf("matched in catalog\n");
+            for (const auto &[k, v] : s.matched) std::printf("  %-28s%8lld\n", k.c_str(), static_cast<long long>(v));
         }
         exit_code = kExitOk;
     });
 }
 RIVULET_REGISTER_COMMAND(30, AddStats);
+
+void AddAlert(CLI::App &app, int &exit_code) {
+    struct Options {
+        StoreTarget store;
+        int64_t candid = 0;
+    };
+    auto opt = std::make_shared<Options>();
+    auto *cmd = app.add_subcommand("alert", "Print a stored alert as JSON: main columns, candidate, annotations");
+    cmd->add_option("candid", opt->candid, "candidate id")->required();
+    AddStoreOptions(*cmd, opt->store);
+    cmd->callback([opt, &exit_code] {
+        auto a = OpenStore(opt->store, /*create=*/false)->GetAlert(opt->candid);
+        if (!a) {
+            std::fprintf(stderr, "rivulet alert: no alert with candid %lld in the store\n",
+                         static_cast<long long>(opt->candid));
+            exit_code = kExitFailed;
+            return;
+        }
+        auto opt_json = [](const auto &v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+        nlohmann::json j = {{"candid", a->candid},       {"objectId", a->objectId},   {"jd", a->jd},
+                            {"fid", a->fid},             {"ra", a->ra},               {"dec", a->dec},
+                            {"magpsf", opt_json(a->magpsf)}, {"sigmapsf", opt_json(a->sigmapsf)},
+                            {"rb", opt_json(a->rb)},     {"drb", opt_json(a->drb)},   {"schemavsn", a->schemavsn},
+                            {"ingested_at", a->ingested_at},
+                            {"candidate", nlohmann::json::parse(a->candidate_json)}};
+        j["scores"] = nlohmann::json::object();
+        for (const auto &sc : a->annotations.scores) j["scores"][sc.model] = sc.score;
+        j["xmatch"] = nlohmann::json::array();
+        for (const auto &m : a->annotations.xmatch)
+            j["xmatch"].push_back({{"catalog", m.catalog}, {"cat_row", m.cat_row}, {"sep_arcsec", m.sep_arcsec}});
+        j["cutouts"] = nlohmann::json::array();
+        for (CutoutKind k : kCutoutKinds)
+            if (a->cutouts[static_cast<int>(k)]) j["cutouts"].push_back(CutoutFieldName(k));
+        std::printf("%s\n", j.dump(2).c_str());
+        exit_code = kExitOk;
+    });
+}
+RIVULET_REGISTER_COMMAND(31, AddAlert);
 
 void AddLightcurve(CLI::App &app, int &exit_code) {
     struct Options {

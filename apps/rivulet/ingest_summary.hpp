@@ -22,6 +22,7 @@ inline std::string SummaryText(const IngestLedger &l, double seconds) {
     s += fmt::format("failed     {:>10}  alerts refused whole (corrupt cutout, no position)\n", l.failed);
     s += fmt::format("failures   {:>10}  inputs, packets or alerts that failed:\n", l.failures.size());
     for (const auto &f : l.failures) s += fmt::format("  {} [{}]\n", f.message, f.reason);
+    for (const auto &[what, n] : l.not_scored) s += fmt::format("not scored {:>10}  {}\n", n, what);
     s += fmt::format("check: decoded {} = stored {} + duplicates {} + rejected {} + failed {}: {}\n", l.decoded,
                      l.stored, l.duplicates, l.RejectedTotal(), l.failed, l.Reconciles() ? "ok" : "MISMATCH");
     return s;
@@ -40,6 +41,8 @@ inline nlohmann::json SummaryJson(const IngestLedger &l, double seconds) {
     j["failed"] = l.failed;
     j["failures"] = nlohmann::json::array();
     for (const auto &f : l.failures) j["failures"].push_back({{"reason", f.reason}, {"message", f.message}});
+    j["not_scored"] = nlohmann::json::object();
+    for (const auto &[what, n] : l.not_scored) j["not_scored"][what] = n;
     j["seconds"] = seconds;
     j["reconciles"] = l.Reconciles();
     return j;

@@ -53,7 +53,8 @@ void AddPacket(AvroAlertDecoder &decoder, const RawPacket &packet, size_t packet
     if (d.error) batch.failures.push_back({packet_index, *d.error});
 }
 
-StoredAlerts CutAndStore(const WriteFn &write, const QualityCuts &cuts, AlertBatch &batch, IngestLedger &ledger) {
+StoredAlerts CutAndStore(const WriteFn &write, const QualityCuts &cuts, const AlertAnnotators *annotators,
+                         AlertBatch &batch, IngestLedger &ledger) {
     std::vector<CutReason> verdicts = cuts.Judge(batch.alerts);
     StoredAlerts out;
     std::vector<Rejection> rejected;
@@ -68,7 +69,10 @@ StoredAlerts CutAndStore(const WriteFn &write, const QualityCuts &cuts, AlertBat
                                          std::string(CutReasonName(verdicts[i]))});
         }
     }
-    if (!out.alerts.empty() || !rejected.empty()) out.write = write(out.alerts, rejected);
+    std::map<std::string, uint64_t> not_scored;
+    if (annotators && !annotators->empty()) out.annotations = annotators->Annotate(out.alerts, not_scored);
+    if (!out.alerts.empty() || !rejected.empty()) out.write = write(out.alerts, rejected, out.annotations);
+    for (const auto &[k, n] : not_scored) ledger.not_scored[k] += n;
     ledger.packets += batch.packets;
     ledger.bytes += batch.bytes;
     ledger.decoded += batch.decoded;

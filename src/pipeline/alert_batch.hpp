@@ -10,6 +10,7 @@
 
 #include "alert/avro_alert_decoder.hpp"
 #include "cuts/quality_cuts.hpp"
+#include "pipeline/alert_annotators.hpp"
 #include "pipeline/ingest_ledger.hpp"
 #include "store/store.hpp"
 #include "stream/packet_source.hpp"
@@ -36,14 +37,18 @@ void AddPacket(AvroAlertDecoder &decoder, const RawPacket &packet, size_t packet
 struct StoredAlerts {
     std::vector<Alert> alerts;         //!< moved out of the batch
     std::vector<size_t> packet_of;     //!< packet index of each
+    std::vector<AlertAnnotations> annotations;  //!< one per alert, or empty when nothing is configured
     WriteSummary write;
 };
 
 //! How a batch is written: normally Store::Write; a driver may wrap it with retries (it is idempotent).
-using WriteFn = std::function<WriteSummary(std::span<const Alert> accepted, std::span<const Rejection> rejected)>;
+using WriteFn = std::function<WriteSummary(std::span<const Alert> accepted, std::span<const Rejection> rejected,
+                                           std::span<const AlertAnnotations> annotations)>;
 
-//! Applies the cuts, writes accepted alerts and rejections with `write` (one store transaction), and adds
-//! the batch's counts (and failures) to `ledger`. Write errors propagate; the ledger is then unchanged.
-StoredAlerts CutAndStore(const WriteFn &write, const QualityCuts &cuts, AlertBatch &batch, IngestLedger &ledger);
+//! Applies the cuts, annotates the accepted alerts (when `annotators` is given), writes them with their
+//! annotations and the rejections with `write` (one store transaction), and adds the batch's counts (and
+//! failures) to `ledger`. Write errors propagate; the ledger is then unchanged.
+StoredAlerts CutAndStore(const WriteFn &write, const QualityCuts &cuts, const AlertAnnotators *annotators,
+                         AlertBatch &batch, IngestLedger &ledger);
 
 }  // namespace rivulet

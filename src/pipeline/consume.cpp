@@ -26,6 +26,7 @@ double UnixNow() {
 IngestLedger Consume::Run(const Progress &progress) {
     if (options_.dead_letter_topic.empty() && options_.dead_letter_dir.empty())
         throw RivuletError(ErrorKind::kConfig, "consume: a dead-letter topic or folder is required");
+    const AlertAnnotators annotators(config_);  // a bad catalog or model fails before joining the group
     KafkaAlertConsumer consumer(options_.kafka);
     std::unique_ptr<KafkaProducer> producer;
     if (!options_.produce_topic.empty() || !options_.dead_letter_topic.empty())
@@ -41,11 +42,12 @@ IngestLedger Consume::Run(const Progress &progress) {
 
     // A failed write is retried whole: the store is idempotent and transactional, so a retry after a
     // partial failure neither loses nor duplicates anything.
-    const WriteFn write = [&](std::span<const Alert> accepted, std::span<const Rejection> rejected) {
+    const WriteFn write = [&](std::span<const Alert> accepted, std::span<const Rejection> rejected,
+                              std::span<const AlertAnnotations> annotations) {
         auto wait = options_.store_backoff;
         for (int attempt = 1;; ++attempt) {
             try {
-                return store_.Write(accepted, rejected);
+                return store_.Write(accepted, rejected, annotations);
             } catch (const RivuletError &e) {
                 if (e.kind() != ErrorKind::kStore || attempt >= options_.store_attempts) throw;
                 std::fprintf(stderr, "rivulet consume: store write failed (attempt %d of %d), retrying in %lld ms: %s\n",
@@ -63,7 +65,7 @@ IngestLedger Consume::Run(const Progress &progress) {
     // after a rebalance took the partition away is harmless (see KafkaAlertConsumer::Commit).
     const auto finish = [&](std::vector<KafkaMessage> messages, AlertBatch batch) {
         std::vector<AlertBatch::Failure> failures = batch.failures;
-        StoredAlerts stored = CutAndStore(write, cuts, batch, ledger);
+        StoredAlerts stored = CutAndStore(write, cuts, &annotators, batch, ledger);
 
         for (const auto &f : failures)
             dead_letters->Put(DeadLetter{messages[f.packet].Name(), messages[f.packet].payload, f.error});
@@ -79,6 +81,10 @@ IngestLedger Consume::Run(const Progress &progress) {
                 out.duplicate = i < stored.write.is_new.size() && !stored.write.is_new[i];
                 out.processed_at = now;
                 out.rivulet_version = options_.rivulet_version;
+                if (!stored.annotations.empty()) {
+                    for (const auto &sc : stored.annotations[i].scores) out.scores[sc.model] = sc.score;
+                    out.xmatch = stored.annotations[i].xmatch;
+                }
                 producer->Produce(options_.produce_topic, encoder.Encode(out), std::to_string(a.candid));
             }
         }

@@ -56,6 +56,7 @@ private:
 
 IngestLedger Ingest::Run(PacketSource &source, const Progress &progress) {
     const size_t batch_size = static_cast<size_t>(config_.ingest.batch_size);
+    const AlertAnnotators annotators(config_);  // a bad catalog or model fails here, before any alert
     BatchQueue queue(2);
     std::exception_ptr producer_error;
 
@@ -84,11 +85,12 @@ IngestLedger Ingest::Run(PacketSource &source, const Progress &progress) {
 
     IngestLedger ledger;
     QualityCuts cuts(config_.cuts);
-    const WriteFn write = [this](std::span<const Alert> a, std::span<const Rejection> r) { return store_.Write(a, r); };
+    const WriteFn write = [this](std::span<const Alert> a, std::span<const Rejection> r,
+                                 std::span<const AlertAnnotations> n) { return store_.Write(a, r, n); };
     try {
         for (;;) {
             DecodedBatch batch = queue.Pop();
-            CutAndStore(write, cuts, batch.batch, ledger);
+            CutAndStore(write, cuts, &annotators, batch.batch, ledger);
             if (progress) progress(ledger);
             if (batch.last) break;
         }

@@ -23,6 +23,8 @@ struct IngestLedger {
     uint64_t failed = 0;      //!< decoded alerts refused whole (corrupt cutout, no position); none of their rows stored
     std::map<std::string, uint64_t> rejected;  //!< by cut reason
     std::vector<Error> failures;               //!< inputs, packets and alerts that failed, with reasons
+    //! "<model version>: <reason>" → stored alerts that model could not score (they are stored unscored)
+    std::map<std::string, uint64_t> not_scored;
 
     uint64_t RejectedTotal() const {
         uint64_t n = 0;

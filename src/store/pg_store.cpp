@@ -10,6 +10,7 @@
 
 #include "alert/alert_format.hpp"
 #include "common/error.hpp"
+#include "store/annotation_validation.hpp"
 #include "store/light_curve_rows.hpp"
 #include "store/pg_connection.hpp"
 #include "store/sky_distance.hpp"
@@ -93,9 +94,28 @@ CREATE TABLE rejections (
 );
 )sql";
 
+// Schema version 2: annotations written with each new alert (as in the SQLite store).
+constexpr const char *kMigrateV1ToV2 = R"sql(
+CREATE TABLE alert_scores (
+  candid bigint NOT NULL,
+  model text NOT NULL,                        -- model version: tN_fN_cN, or e.g. d6_m7
+  score double precision NOT NULL,
+  PRIMARY KEY (candid, model)
+);
+CREATE TABLE alert_xmatch (
+  candid bigint NOT NULL,
+  catalog text NOT NULL,                      -- configured catalog name
+  cat_row bigint NOT NULL,                    -- 0-based row in the catalog file
+  sep_arcsec double precision NOT NULL,
+  PRIMARY KEY (candid, catalog)
+);
+)sql";
+
 // Our tables, to tell an empty database from someone else's tables under our names.
-constexpr std::array<const char *, 8> kTables = {"schema_version", "objects", "alerts", "cutouts", "detections",
-                                                 "upper_limits", "forced_photometry", "rejections"};
+constexpr std::array<const char *, 10> kTables = {"schema_version", "objects",      "alerts",
+                                                  "cutouts",        "detections",   "upper_limits",
+                                                  "forced_photometry", "rejections", "alert_scores",
+                                                  "alert_xmatch"};
 
 // Per-connection staging tables: a Write COPYs its rows here, then merges them with set-based statements.
 // ON COMMIT DELETE ROWS empties them at each commit; a rollback discards what an aborted Write put in.
@@ -201,7 +221,9 @@ class PostgresStore final : public Store {
 public:
     PostgresStore(const std::string &uri, const PostgresStoreOptions &options);
 
-    WriteSummary Write(std::span<const Alert> accepted, std::span<const Rejection> rejected) override;
+    using Store::Write;
+    WriteSummary Write(std::span<const Alert> accepted, std::span<const Rejection> rejected,
+                       std::span<const AlertAnnotations> annotations) override;
     StoreStats Stats() override;
     std::optional<LightCurve> GetLightCurve(const std::string &objectId) override;
     std::vector<ConeMatch> ConeSearchObjects(double ra_deg, double dec_deg, double radius_arcsec) override;
@@ -218,8 +240,12 @@ private:
     //! it fails with a retriable error; a transaction left open by a failure is rolled back.
     template <class F>
     auto Retrying(std::string_view what, F &&fn) -> decltype(fn());
-    WriteSummary WriteOnce(std::span<const Alert> accepted, std::span<const Rejection> rejected);
+    WriteSummary WriteOnce(std::span<const Alert> accepted, std::span<const Rejection> rejected,
+                           std::span<const AlertAnnotations> annotations);
     void StoreNewAlerts(const std::vector<const Alert *> &fresh);
+    //! Annotations of the new alerts (`fresh` point into `accepted`; `annotations` parallels it).
+    void StoreAnnotations(const std::vector<const Alert *> &fresh, std::span<const Alert> accepted,
+                          std::span<const AlertAnnotations> annotations);
     void UpdateObjects(const std::vector<const Alert *> &fresh, const std::map<std::string, ObjectState> &delta);
 
     PostgresStoreOptions options_;
@@ -259,12 +285,13 @@ void PostgresStore::Migrate() {
             throw PgError(db_.display_name() + ": open: store schema version " + std::to_string(version) +
                               " is newer than this Rivulet's (" + std::to_string(kPostgresStoreSchemaVersion) + ")",
                           false, "");
-        if (version == 0) {
-            db_.Exec(kSchemaV1, "create schema");
-            db_.Exec("INSERT INTO schema_version VALUES (" + std::to_string(kPostgresStoreSchemaVersion) + ")",
-                     "create schema");
-        }
-        // Migrations from version N to N+1 go here, each in this same transaction.
+        if (version == 0) db_.Exec(kSchemaV1, "create schema");
+        // Migrations from version N to N+1, each in this same transaction; a new store runs them all.
+        if (version < 2) db_.Exec(kMigrateV1ToV2, "migrate schema to version 2");
+        if (version < kPostgresStoreSchemaVersion)
+            db_.Exec("DELETE FROM schema_version; INSERT INTO schema_version VALUES (" +
+                         std::to_string(kPostgresStoreSchemaVersion) + ")",
+                     "record schema version");
         db_.Exec("COMMIT", "commit schema");
     } catch (...) {
         db_.RollbackQuietly();
@@ -303,14 +330,17 @@ auto PostgresStore::Retrying(std::string_view what, F &&fn) -> decltype(fn()) {
     }
 }
 
-WriteSummary PostgresStore::Write(std::span<const Alert> accepted, std::span<const Rejection> rejected) {
+WriteSummary PostgresStore::Write(std::span<const Alert> accepted, std::span<const Rejection> rejected,
+                                  std::span<const AlertAnnotations> annotations) {
     if (accepted.empty() && rejected.empty()) return {};
-    // Before any database work: an invalid alert fails the whole call, as a failed transaction would.
+    // Before any database work: invalid input fails the whole call, as a failed transaction would.
     for (const Alert &a : accepted) ValidateAlertForStore(a);
-    return Retrying("write", [&] { return WriteOnce(accepted, rejected); });
+    ValidateAnnotationsForStore(accepted, annotations);
+    return Retrying("write", [&] { return WriteOnce(accepted, rejected, annotations); });
 }
 
-WriteSummary PostgresStore::WriteOnce(std::span<const Alert> accepted, std::span<const Rejection> rejected) {
+WriteSummary PostgresStore::WriteOnce(std::span<const Alert> accepted, std::span<const Rejection> rejected,
+                                      std::span<const AlertAnnotations> annotations) {
     WriteSummary summary;
     const double now = UnixNow();
     db_.Exec("BEGIN", "begin");
@@ -348,6 +378,7 @@ WriteSummary PostgresStore::WriteOnce(std::span<const Alert> accepted, std::span
     summary.is_new.reserve(accepted.size());
     for (const Alert &a : accepted) summary.is_new.push_back(fresh_set.count(&a) > 0);
     if (!fresh.empty()) StoreNewAlerts(fresh);
+    if (!fresh.empty() && !annotations.empty()) StoreAnnotations(fresh, accepted, annotations);
 
     if (!rejected.empty()) {
         std::unordered_set<int64_t> seen_rej;
@@ -370,6 +401,21 @@ WriteSummary PostgresStore::WriteOnce(std::span<const Alert> accepted, std::span
     }
     db_.Exec("COMMIT", "commit");
     return summary;
+}
+
+void PostgresStore::StoreAnnotations(const std::vector<const Alert *> &fresh, std::span<const Alert> accepted,
+                                     std::span<const AlertAnnotations> annotations) {
+    // The alerts are new, so are the keys: straight into the tables.
+    PgCopyWriter scores, matches;
+    for (const Alert *a : fresh) {
+        const AlertAnnotations &an = annotations[static_cast<size_t>(a - accepted.data())];
+        for (const ScoreAnnotation &sc : an.scores) scores.Row(3).Int64(a->candid).Text(sc.model).Double(sc.score);
+        for (const CatalogMatchAnnotation &m : an.xmatch)
+            matches.Row(4).Int64(a->candid).Text(m.catalog).Int64(m.cat_row).Double(m.sep_arcsec);
+    }
+    if (scores.rows()) db_.CopyIn("alert_scores (candid, model, score)", std::move(scores).Finish(), "copy scores");
+    if (matches.rows())
+        db_.CopyIn("alert_xmatch (candid, catalog, cat_row, sep_arcsec)", std::move(matches).Finish(), "copy matches");
 }
 
 void PostgresStore::StoreNewAlerts(const std::vector<const Alert *> &fresh) {
@@ -482,6 +528,10 @@ StoreStats PostgresStore::Stats() {
         s.cutouts = c.Int64(0, 5);
         auto r = db_.Query("SELECT reason, count(*) FROM rejections GROUP BY reason", "stats");
         for (int i = 0; i < r.rows(); ++i) s.rejected[r.Text(i, 0)] = r.Int64(i, 1);
+        auto sc = db_.Query("SELECT model, count(*) FROM alert_scores GROUP BY model", "stats");
+        for (int i = 0; i < sc.rows(); ++i) s.scored[sc.Text(i, 0)] = sc.Int64(i, 1);
+        auto m = db_.Query("SELECT catalog, count(*) FROM alert_xmatch GROUP BY catalog", "stats");
+        for (int i = 0; i < m.rows(); ++i) s.matched[m.Text(i, 0)] = m.Int64(i, 1);
         db_.Exec("COMMIT", "commit");
         return s;
     });
@@ -638,6 +688,12 @@ std::optional<StoredAlert> PostgresStore::GetAlert(int64_t candid) {
                 a.cutouts[static_cast<int>(k)] = Cutout{c.Text(r, 1), std::vector<uint8_t>(blob.begin(), blob.end())};
             }
         }
+        auto sc = db_.Query("SELECT model, score FROM alert_scores WHERE candid = $1 ORDER BY model", id, "get alert");
+        for (int r = 0; r < sc.rows(); ++r) a.annotations.scores.push_back({sc.Text(r, 0), sc.Double(r, 1)});
+        auto m = db_.Query("SELECT catalog, cat_row, sep_arcsec FROM alert_xmatch WHERE candid = $1 ORDER BY catalog",
+                           id, "get alert");
+        for (int r = 0; r < m.rows(); ++r)
+            a.annotations.xmatch.push_back({m.Text(r, 0), m.Int64(r, 1), m.Double(r, 2)});
         return a;
     });
 }

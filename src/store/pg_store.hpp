@@ -13,7 +13,7 @@ namespace rivulet {
 
 //! Schema version recorded in the `schema_version` table; bump it and add a migration step when the
 //! tables change.
-inline constexpr int kPostgresStoreSchemaVersion = 1;
+inline constexpr int kPostgresStoreSchemaVersion = 2;
 
 //! How a PostgreSQL store rides out a lost connection or a transient server condition (SQLSTATE class
 //! 08, 57P01-57P03, deadlock, serialization failure, too many connections): it reconnects and runs the

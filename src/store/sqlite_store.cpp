@@ -6,6 +6,7 @@
 
 #include "common/error.hpp"
 #include "alert/alert_format.hpp"
+#include "store/annotation_validation.hpp"
 #include "store/sky_distance.hpp"
 #include "store/light_curve_rows.hpp"
 #include "store/sky_index.hpp"
@@ -88,6 +89,24 @@ CREATE TABLE rejections (
 );
 )sql";
 
+// Schema version 2: annotations written with each new alert (scores by model, nearest catalog matches).
+constexpr const char *kMigrateV1ToV2 = R"sql(
+CREATE TABLE alert_scores (
+  candid INTEGER NOT NULL,
+  model TEXT NOT NULL,                        -- model version: tN_fN_cN, or e.g. d6_m7
+  score REAL NOT NULL,
+  PRIMARY KEY (candid, model)
+) WITHOUT ROWID;
+
+CREATE TABLE alert_xmatch (
+  candid INTEGER NOT NULL,
+  catalog TEXT NOT NULL,                      -- configured catalog name
+  cat_row INTEGER NOT NULL,                   -- 0-based row in the catalog file
+  sep_arcsec REAL NOT NULL,
+  PRIMARY KEY (candid, catalog)
+) WITHOUT ROWID;
+)sql";
+
 constexpr const char *kInsertDetection = R"sql(
 INSERT OR IGNORE INTO detections (objectId, jd, fid, candid, pid, magpsf, sigmapsf, diffmaglim, isdiffpos,
   ra, dec, programid, field, rcid, rb, magnr, sigmagnr, distnr, magzpsci, source_candid, from_candidate)
@@ -115,7 +134,9 @@ class SqliteStore final : public Store {
 public:
     explicit SqliteStore(const std::filesystem::path &path);
 
-    WriteSummary Write(std::span<const Alert> accepted, std::span<const Rejection> rejected) override;
+    using Store::Write;
+    WriteSummary Write(std::span<const Alert> accepted, std::span<const Rejection> rejected,
+                       std::span<const AlertAnnotations> annotations) override;
     StoreStats Stats() override;
     std::optional<LightCurve> GetLightCurve(const std::string &objectId) override;
     std::vector<ConeMatch> ConeSearchObjects(double ra_deg, double dec_deg, double radius_arcsec) override;
@@ -132,7 +153,7 @@ private:
 
     //! Sets the connection up and brings the schema to kSqliteStoreSchemaVersion; returns that version.
     static int ConfigureAndMigrate(SqliteConnection &db);
-    bool StoreAlert(const Alert &a, double now);
+    bool StoreAlert(const Alert &a, const AlertAnnotations *annotations, double now);
     void InsertDetection(const std::string &objectId, const LightCurvePoint &r, ObjectDelta &delta);
     void InsertForcedPhotometry(const std::string &objectId, const ForcedPhotometryPoint &r);
     void InsertUpperLimit(const std::string &objectId, const UpperLimit &r);
@@ -142,9 +163,9 @@ private:
     [[maybe_unused]] int schema_version_;  // initialised before the statements, which need the tables
     // Prepared once, reused for every row: preparing costs more than executing these inserts.
     SqliteStatement insert_alert_, insert_cutout_, insert_detection_, promote_detection_, insert_upper_limit_,
-        insert_forced_, select_object_, upsert_object_, insert_rejection_;
+        insert_forced_, select_object_, upsert_object_, insert_rejection_, insert_score_, insert_xmatch_;
     SqliteStatement select_alert_, select_cutouts_, select_candids_, object_exists_, select_detections_,
-        select_upper_limits_, select_forced_, select_rejection_, cone_range_;
+        select_upper_limits_, select_forced_, select_rejection_, cone_range_, select_scores_, select_xmatch_;
 };
 
 int SqliteStore::ConfigureAndMigrate(SqliteConnection &db) {
@@ -169,9 +190,11 @@ int SqliteStore::ConfigureAndMigrate(SqliteConnection &db) {
             if (db.QueryInt("SELECT count(*) FROM sqlite_schema") != 0)
                 db.Fail("open", "not a Rivulet store (tables present, user_version 0)");
             db.Exec(kSchemaV1);
-            db.Exec("PRAGMA user_version = " + std::to_string(kSqliteStoreSchemaVersion));
         }
-        // Migrations from version N to N+1 go here, each in this same transaction.
+        // Migrations from version N to N+1, each in this same transaction; a new store runs them all.
+        if (version < 2) db.Exec(kMigrateV1ToV2);
+        if (version < kSqliteStoreSchemaVersion)
+            db.Exec("PRAGMA user_version = " + std::to_string(kSqliteStoreSchemaVersion));
         db.Exec("COMMIT");
     } catch (...) {
         sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -200,6 +223,8 @@ SqliteStore::SqliteStore(const std::filesystem::path &path)
           n_alerts, ndet, first_jd, last_jd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))sql"),
       insert_rejection_(db_, R"sql(INSERT OR IGNORE INTO rejections (candid, objectId, jd, reason, rejected_at)
           VALUES (?1, ?2, ?3, ?4, ?5))sql"),
+      insert_score_(db_, "INSERT INTO alert_scores (candid, model, score) VALUES (?1, ?2, ?3)"),
+      insert_xmatch_(db_, "INSERT INTO alert_xmatch (candid, catalog, cat_row, sep_arcsec) VALUES (?1, ?2, ?3, ?4)"),
       select_alert_(db_, R"sql(SELECT objectId, jd, fid, ra, dec, magpsf, sigmapsf, rb, drb, isdiffpos, programid,
           schemavsn, candidate, ingested_at FROM alerts WHERE candid = ?1)sql"),
       select_cutouts_(db_, "SELECT kind, file_name, stamp_data FROM cutouts WHERE candid = ?1"),
@@ -216,7 +241,9 @@ SqliteStore::SqliteStore(const std::filesystem::path &path)
           FROM forced_photometry WHERE objectId = ?1 ORDER BY jd, fid)sql"),
       select_rejection_(db_, "SELECT reason FROM rejections WHERE candid = ?1"),
       cone_range_(db_, R"sql(SELECT objectId, ra, dec, ndet, first_jd, last_jd FROM objects
-          WHERE hpix BETWEEN ?1 AND ?2)sql") {}
+          WHERE hpix BETWEEN ?1 AND ?2)sql"),
+      select_scores_(db_, "SELECT model, score FROM alert_scores WHERE candid = ?1 ORDER BY model"),
+      select_xmatch_(db_, "SELECT catalog, cat_row, sep_arcsec FROM alert_xmatch WHERE candid = ?1 ORDER BY catalog") {}
 
 // Rows come from LightCurveRows (light_curve_rows.hpp), which also states the merge rules applied here.
 void SqliteStore::InsertDetection(const std::string &objectId, const LightCurvePoint &r, ObjectDelta &delta) {
@@ -282,8 +309,7 @@ void SqliteStore::UpdateObject(const Alert &a, const ObjectDelta &delta) {
     st.Run();
 }
 
-bool SqliteStore::StoreAlert(const Alert &a, double now) {
-    ValidateAlertForStore(a);
+bool SqliteStore::StoreAlert(const Alert &a, const AlertAnnotations *annotations, double now) {
     const Candidate &c = a.candidate;
     const std::string json = CandidateToJson(c);
     const std::string schemavsn = a.SchemaVersion();
@@ -301,6 +327,16 @@ bool SqliteStore::StoreAlert(const Alert &a, double now) {
         insert_cutout_.BindBlob(4, cut->stamp_data);
         insert_cutout_.Run();
     }
+    if (annotations) {
+        for (const ScoreAnnotation &sc : annotations->scores) {
+            insert_score_.Bind(1, a.candid).Bind(2, std::string_view(sc.model)).Bind(3, sc.score);
+            insert_score_.Run();
+        }
+        for (const CatalogMatchAnnotation &m : annotations->xmatch) {
+            insert_xmatch_.Bind(1, a.candid).Bind(2, std::string_view(m.catalog)).Bind(3, m.cat_row).Bind(4, m.sep_arcsec);
+            insert_xmatch_.Run();
+        }
+    }
 
     ObjectDelta delta;
     const AlertLightCurveRows rows = LightCurveRows(a);
@@ -311,16 +347,20 @@ bool SqliteStore::StoreAlert(const Alert &a, double now) {
     return true;
 }
 
-WriteSummary SqliteStore::Write(std::span<const Alert> accepted, std::span<const Rejection> rejected) {
+WriteSummary SqliteStore::Write(std::span<const Alert> accepted, std::span<const Rejection> rejected,
+                                std::span<const AlertAnnotations> annotations) {
     WriteSummary summary;
     if (accepted.empty() && rejected.empty()) return summary;
+    // Before any database work: invalid input fails the whole call, as a failed transaction would.
+    for (const Alert &a : accepted) ValidateAlertForStore(a);
+    ValidateAnnotationsForStore(accepted, annotations);
     const double now = UnixNow();
     // IMMEDIATE takes the write lock now (waiting up to the busy timeout) instead of failing half-way.
     db_.Exec("BEGIN IMMEDIATE");
     try {
         summary.is_new.reserve(accepted.size());
-        for (const Alert &a : accepted) {
-            const bool is_new = StoreAlert(a, now);
+        for (size_t i = 0; i < accepted.size(); ++i) {
+            const bool is_new = StoreAlert(accepted[i], annotations.empty() ? nullptr : &annotations[i], now);
             summary.is_new.push_back(is_new);
             ++(is_new ? summary.stored : summary.duplicates);
         }
@@ -352,6 +392,10 @@ StoreStats SqliteStore::Stats() {
         s.cutouts = db_.QueryInt("SELECT count(*) FROM cutouts");
         SqliteStatement st(db_, "SELECT reason, count(*) FROM rejections GROUP BY reason");
         while (st.Step()) s.rejected[st.Text(0)] = st.Int64(1);
+        SqliteStatement scored(db_, "SELECT model, count(*) FROM alert_scores GROUP BY model");
+        while (scored.Step()) s.scored[scored.Text(0)] = scored.Int64(1);
+        SqliteStatement matched(db_, "SELECT catalog, count(*) FROM alert_xmatch GROUP BY catalog");
+        while (matched.Step()) s.matched[matched.Text(0)] = matched.Int64(1);
         db_.Exec("COMMIT");
     } catch (...) {
         sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -497,6 +541,11 @@ std::optional<StoredAlert> SqliteStore::GetAlert(int64_t candid) {
             a.cutouts[static_cast<int>(k)] = Cutout{c.Text(1), std::vector<uint8_t>(blob.begin(), blob.end())};
         }
     }
+    select_scores_.Bind(1, candid);
+    while (select_scores_.Step()) a.annotations.scores.push_back({select_scores_.Text(0), select_scores_.Double(1)});
+    select_xmatch_.Bind(1, candid);
+    while (select_xmatch_.Step())
+        a.annotations.xmatch.push_back({select_xmatch_.Text(0), select_xmatch_.Int64(1), select_xmatch_.Double(2)});
     return a;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The alert store interface: where accepted alerts, their cutouts and their light curves go, and where
 // rejected alerts are recorded. Backend-neutral (no SQL here): the embedded SQLite backend
-// (sqlite_store.hpp) implements it, a PostgreSQL backend will implement the same interface.
+// (sqlite_store.hpp) and the PostgreSQL backend (pg_store.hpp) implement it.
 
 #include <cstdint>
 #include <map>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "alert/alert.hpp"
+#include "alert/alert_annotations.hpp"
 #include "store/light_curve.hpp"
 
 namespace rivulet {
@@ -37,6 +38,8 @@ struct WriteSummary {
 struct StoreStats {
     int64_t alerts = 0, objects = 0, detections = 0, upper_limits = 0, forced_photometry = 0, cutouts = 0;
     std::map<std::string, int64_t> rejected;  //!< reason → rejected alerts
+    std::map<std::string, int64_t> scored;    //!< model version → alerts with its score
+    std::map<std::string, int64_t> matched;   //!< catalog → alerts with a match in it
 };
 
 //! An object found by a cone search. The position is the normalised mean of the unit vectors of its
@@ -65,6 +68,7 @@ struct StoredAlert {
     std::string candidate_json;
     double ingested_at = 0;  //!< Unix time (s) of the Write that stored it
     CutoutTriplet cutouts;   //!< byte-identical to the packet's; nullopt for a null cutout
+    AlertAnnotations annotations;  //!< as written with the alert; scores by model, matches by catalog
 };
 
 //! @locality one Store per thread: implementations are not thread-safe. Several processes may open the
@@ -78,7 +82,14 @@ public:
     //! transaction: if anything throws, nothing of this call is kept. Idempotent by candid: an alert or a
     //! rejection whose candid is already stored is counted as a duplicate and changes nothing.
     //! An accepted alert without objectId, candidate jd, fid, ra or dec throws RivuletError(kInvalidInput).
-    virtual WriteSummary Write(std::span<const Alert> accepted, std::span<const Rejection> rejected) = 0;
+    //! `annotations` is empty or holds one entry per accepted alert; they are stored with a new alert
+    //! (a duplicate keeps the annotations it was first stored with). A model or catalog named twice for
+    //! one alert throws RivuletError(kInvalidInput).
+    virtual WriteSummary Write(std::span<const Alert> accepted, std::span<const Rejection> rejected,
+                               std::span<const AlertAnnotations> annotations) = 0;
+    WriteSummary Write(std::span<const Alert> accepted, std::span<const Rejection> rejected) {
+        return Write(accepted, rejected, {});
+    }
 
     virtual StoreStats Stats() = 0;
 

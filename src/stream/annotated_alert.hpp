@@ -7,14 +7,9 @@
 #include <string_view>
 #include <vector>
 
-namespace rivulet {
+#include "alert/alert_annotations.hpp"
 
-//! One cross-match annotation: the nearest source of a catalog within the configured radius.
-struct CatalogMatchAnnotation {
-    std::string catalog;
-    int64_t cat_row = 0;
-    double sep_arcsec = 0;
-};
+namespace rivulet {
 
 //! What Rivulet adds to an alert on its annotated output stream (schema/rivulet-annotated-v1.avsc).
 struct AnnotatedAlert {

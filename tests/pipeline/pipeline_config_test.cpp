@@ -57,6 +57,32 @@ TEST(PipelineConfig, ErrorsNameFileAndKey) {
     ExpectConfigError("[ingest]\nbatch_size = 0\n", "batch_size");
 }
 
+TEST(PipelineConfig, AnnotationsAreListsWithPathsFromTheConfigFolder) {
+    auto c = ParsePipelineConfig(
+        "[[xmatch]]\nname = \"gcvs\"\ncatalog = \"cat/gcvs.rvc\"\nradius_arcsec = 2\n"
+        "[[xmatch]]\ncatalog = \"/abs/bts.rvc\"\n"
+        "[[score]]\nmodel = \"rb.rvm\"\n",
+        "a.toml", "/etc/rivulet");
+    ASSERT_EQ(c.xmatch.size(), 2u);
+    EXPECT_EQ(c.xmatch[0].name, "gcvs");
+    EXPECT_EQ(c.xmatch[0].catalog, "/etc/rivulet/cat/gcvs.rvc");
+    EXPECT_EQ(c.xmatch[0].radius_arcsec, 2.0);
+    EXPECT_EQ(c.xmatch[1].name, "");
+    EXPECT_EQ(c.xmatch[1].catalog, "/abs/bts.rvc");
+    EXPECT_EQ(c.xmatch[1].radius_arcsec, 3.0);
+    ASSERT_EQ(c.score.size(), 1u);
+    EXPECT_EQ(c.score[0].model, "/etc/rivulet/rb.rvm");
+    EXPECT_TRUE(ParsePipelineConfig("", "empty.toml").xmatch.empty());
+
+    ExpectConfigError("[xmatch]\ncatalog = \"a.rvc\"\n", "[[xmatch]]");          // a table, not a list
+    ExpectConfigError("[[xmatch]]\nname = \"x\"\n", "catalog is required");
+    ExpectConfigError("[[xmatch]]\ncatalog = \"a.rvc\"\nradius = 3\n", "radius");  // typo
+    ExpectConfigError("[[xmatch]]\ncatalog = \"a.rvc\"\nradius_arcsec = -1\n", "radius_arcsec");
+    ExpectConfigError("[[xmatch]]\ncatalog = 5\n", "catalog");
+    ExpectConfigError("[[score]]\nmodle = \"a.rvm\"\n", "modle");
+    ExpectConfigError("[[score]]\n", "model is required");
+}
+
 // docs/CONFIGURATION.md shows the generated default file; keep them the same.
 TEST(PipelineConfig, DocumentationIsCurrent) {
     std::ifstream in(std::string(RIVULET_SOURCE_DIR) + "/docs/CONFIGURATION.md");

@@ -28,6 +28,7 @@
 #include "store/sqlite_store.hpp"
 #include "support/postgres_server.hpp"
 #include "support/shared_data.hpp"
+#include "support/synthetic_alert.hpp"
 #include "support/temp_dir.hpp"
 
 namespace rivulet {
@@ -63,24 +64,7 @@ std::vector<Alert> AlertsOf(const std::string &objectId) {
     return out;
 }
 
-// A minimal valid alert at a given position, for synthetic sky tests.
-Alert SyntheticAlert(const std::string &objectId, int64_t candid, double ra, double dec, double jd = 2460000.5) {
-    Alert a;
-    a.objectId = objectId;
-    a.candid = candid;
-    a.schemavsn = "4.02";
-    a.candidate.jd = jd;
-    a.candidate.fid = 1;
-    a.candidate.ra = ra;
-    a.candidate.dec = dec;
-    a.candidate.magpsf = 18.5f;
-    a.candidate.sigmapsf = 0.05f;
-    a.candidate.candid = candid;
-    a.candidate.isdiffpos = "t";
-    for (const char *name : {"jd", "fid", "ra", "dec", "magpsf", "sigmapsf", "candid", "isdiffpos"})
-        a.candidate.present.set(static_cast<size_t>(FindField(Candidate::Fields(), name)));
-    return a;
-}
+using testing::SyntheticAlert;
 
 bool SameStats(const StoreStats &a, const StoreStats &b) {
     return a.alerts == b.alerts && a.objects == b.objects && a.detections == b.detections &&

@@ -20,6 +20,7 @@
 #include "store/sky_distance.hpp"
 #include "store/sqlite_store.hpp"
 #include "support/shared_data.hpp"
+#include "support/synthetic_alert.hpp"
 
 namespace rivulet {
 namespace {
@@ -90,24 +91,7 @@ bool SameStats(const StoreStats &a, const StoreStats &b) {
            a.cutouts == b.cutouts && a.rejected == b.rejected;
 }
 
-// A minimal valid alert at a given position, for synthetic sky tests.
-Alert SyntheticAlert(const std::string &objectId, int64_t candid, double ra, double dec, double jd = 2460000.5) {
-    Alert a;
-    a.objectId = objectId;
-    a.candid = candid;
-    a.schemavsn = "4.02";
-    a.candidate.jd = jd;
-    a.candidate.fid = 1;
-    a.candidate.ra = ra;
-    a.candidate.dec = dec;
-    a.candidate.magpsf = 18.5f;
-    a.candidate.sigmapsf = 0.05f;
-    a.candidate.candid = candid;
-    a.candidate.isdiffpos = "t";
-    for (const char *name : {"jd", "fid", "ra", "dec", "magpsf", "sigmapsf", "candid", "isdiffpos"})
-        a.candidate.present.set(static_cast<size_t>(FindField(Candidate::Fields(), name)));
-    return a;
-}
+using testing::SyntheticAlert;
 
 TEST_F(StoreTest, WritesEveryRealAlertOnceAndRewritesNothing) {
     RIVULET_REQUIRE_SHARED("ztf-alerts/index.csv");
