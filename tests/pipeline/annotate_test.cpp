@@ -1,12 +1,14 @@
-// The enrich stage during ingest: every real alert of ../shared is stored with the score of a configured
-// tree model on candidate fields and with its nearest source in a configured catalog, exactly what the
-// model and the matcher give when called directly; a bad configuration stops the run before any alert.
+// The enrich stage during ingest and consume: every real alert of ../shared is stored with the score of a
+// configured tree model on candidate fields and with its nearest source in a configured catalog, exactly
+// what the model and the matcher give when called directly; consume publishes the same annotations on
+// the annotated stream (read back with python3-avro); a bad configuration stops the run before any alert.
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "alert/avro_alert_decoder.hpp"
@@ -14,9 +16,14 @@
 #include "ml/alert_scorer.hpp"
 #include "ml/model_file.hpp"
 #include "ml/training.hpp"
+#include "pipeline/consume.hpp"
 #include "pipeline/ingest.hpp"
 #include "store/sqlite_store.hpp"
+#include "stream/kafka_consumer.hpp"
+#include "stream/kafka_producer.hpp"
 #include "stream/packet_source.hpp"
+#include "support/bad_inputs.hpp"
+#include "support/kafka_mock_cluster.hpp"
 #include "support/shared_data.hpp"
 #include "support/temp_dir.hpp"
 #include "xmatch/catalog_import.hpp"
@@ -153,6 +160,94 @@ TEST(Annotate, IngestStoresTheModelsScoresAndTheNearestCatalogMatch) {
     uint64_t not_scored = 0;
     for (const auto &[k, n] : ledger.not_scored) not_scored += n;
     EXPECT_EQ(scored + not_scored, checked);
+}
+
+TEST(Annotate, ConsumePublishesTheStoredAnnotations) {
+    RIVULET_REQUIRE_SHARED("ztf-alerts/alerts/alerce");
+    testing::TempDir tmp;
+    const auto all = DecodeAll(testing::SharedDataDir() / "ztf-alerts/alerts");
+    TrainCandidateModel(all, tmp / "rb.rvm");
+    const auto some = DecodeAll(testing::SharedDataDir() / "ztf-alerts/alerts/alerce");
+    BuildCatalog(some, tmp.path());
+    const PipelineConfig config = ParsePipelineConfig(
+        "[[score]]\nmodel = \"rb.rvm\"\n[[xmatch]]\ncatalog = \"near.rvc\"\n", "test.toml", tmp.path());
+
+    testing::KafkaMockCluster kafka(3);
+    kafka.CreateTopic("in", 4);
+    kafka.CreateTopic("annotated", 2);
+    {
+        KafkaProducer producer(kafka.bootstraps(), {});
+        auto src = OpenInputs({testing::SharedDataDir() / "ztf-alerts/alerts/alerce"});
+        RawPacket p;
+        for (int i = 0; src->Next(p); ++i)
+            if (!p.error) producer.Produce("in", p.bytes, std::to_string(i));
+        producer.Flush();
+    }
+    auto store = OpenSqliteStore(tmp / "a.db");
+    ConsumeOptions o;
+    o.kafka.brokers = kafka.bootstraps();
+    o.kafka.topics = {"in"};
+    o.kafka.group = "ann";
+    o.kafka.properties = {{"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "500"}};
+    o.exit_at_end = true;
+    o.dead_letter_dir = tmp / "dlq";
+    o.produce_topic = "annotated";
+    const IngestLedger l = Consume(*store, config, o).Run();
+    ASSERT_GT(l.stored, 0u);
+
+    // Read the annotated topic back and decode it with python3-avro.
+    const fs::path dir = tmp / "annotated";
+    fs::create_directories(dir);
+    {
+        KafkaConsumerOptions ko;
+        ko.brokers = kafka.bootstraps();
+        ko.topics = {"annotated"};
+        ko.group = "reader";
+        KafkaAlertConsumer reader(ko);
+        size_t got = 0;
+        for (int i = 0; i < 60 && got < l.stored; ++i)
+            for (auto &m : reader.Poll(1000, std::chrono::milliseconds(500)))
+                testing::WriteBytes(dir / (std::to_string(got++) + ".avro"), m.payload);
+        ASSERT_EQ(got, l.stored);
+    }
+    {
+        std::ofstream py(tmp / "read.py");
+        py << "import sys, glob, json, avro.datafile, avro.io\n"
+              "for f in sorted(glob.glob(sys.argv[1] + '/*.avro')):\n"
+              "    for rec in avro.datafile.DataFileReader(open(f, 'rb'), avro.io.DatumReader()):\n"
+              "        a = rec['annotations']\n"
+              "        print(json.dumps({'candid': rec['candid'], 'scores': a['scores'], 'xmatch': a['xmatch']}))\n";
+    }
+    const std::string cmd = "/usr/bin/python3 '" + (tmp / "read.py").string() + "' '" + dir.string() + "' > '" +
+                            (tmp / "out.jsonl").string() + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << "python3-avro could not read the annotated stream";
+    std::ifstream out(tmp / "out.jsonl");
+    std::string line;
+    size_t records = 0, with_match = 0;
+    while (std::getline(out, line)) {
+        const auto j = nlohmann::json::parse(line);
+        const auto stored = store->GetAlert(j["candid"].get<int64_t>());
+        ASSERT_TRUE(stored);
+        ++records;
+        // What was published is what was stored, number for number.
+        ASSERT_EQ(j["scores"].size(), stored->annotations.scores.size());
+        for (const auto &sc : stored->annotations.scores) EXPECT_EQ(j["scores"][sc.model].get<double>(), sc.score);
+        ASSERT_EQ(j["xmatch"].size(), stored->annotations.xmatch.size());
+        for (size_t k = 0; k < stored->annotations.xmatch.size(); ++k) {
+            EXPECT_EQ(j["xmatch"][k]["catalog"], stored->annotations.xmatch[k].catalog);
+            EXPECT_EQ(j["xmatch"][k]["cat_row"].get<int64_t>(), stored->annotations.xmatch[k].cat_row);
+            EXPECT_EQ(j["xmatch"][k]["sep_arcsec"].get<double>(), stored->annotations.xmatch[k].sep_arcsec);
+            ++with_match;
+        }
+    }
+    EXPECT_EQ(records, l.stored);
+    EXPECT_GT(with_match, 0u);
+    EXPECT_EQ(store->Stats().scored.at("t9_f1_c1") + static_cast<int64_t>([&] {
+                  uint64_t n = 0;
+                  for (const auto &[k, v] : l.not_scored) n += v;
+                  return n;
+              }()),
+              static_cast<int64_t>(l.stored));
 }
 
 TEST(Annotate, BadConfigurationStopsTheRunBeforeAnyAlert) {
