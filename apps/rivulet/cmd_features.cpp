@@ -51,7 +51,7 @@ void AddFeatures(CLI::App &app, int &exit_code) {
             fo.period_options.method = *m;
         }
         std::vector<lightcurve::RawObject> raw = ReadLightCurveInput(o->in);
-        if (!o->in.db.empty() && o->bands.empty()) o->bands = {"g", "r"};
+        if ((!o->in.store.db.empty() || !o->in.store.pg.empty()) && o->bands.empty()) o->bands = {"g", "r"};
         // Every row has the same columns: the bands requested, or every band seen, in first-seen order.
         std::vector<std::string> bands = o->bands;
         if (bands.empty()) {

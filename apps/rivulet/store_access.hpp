@@ -37,9 +37,6 @@ inline std::unique_ptr<Store> OpenStore(const StoreTarget &target, bool create) 
     return OpenSqliteStore(target.db);
 }
 
-//! Query commands never create a store.
-inline std::unique_ptr<Store> OpenExistingStore(const std::filesystem::path &db) { return OpenStore({db, ""}, false); }
-
 //! A JD printed exactly (shortest round-trip text of the double).
 inline std::string Jd(double jd) {
     std::string s;
