@@ -1,5 +1,6 @@
 #include "pipeline/alert_annotators.hpp"
 
+#include <cmath>
 #include <filesystem>
 
 #include "common/error.hpp"

@@ -174,20 +174,34 @@ void Catalog::VisitCone(double ra_deg, double dec_deg, double radius_arcsec, Vis
     const double radius_rad = radius_arcsec / kArcsecPerRadian;
     // The dot product only pre-selects (cheaply, with room for rounding); the exact separation decides.
     const double min_dot = radius_rad >= std::numbers::pi ? -2.0 : std::cos(radius_rad) - 1e-14;
-    const int shift = 2 * (order() - index_order());
-    const int64_t mask = (int64_t{1} << shift) - 1;
-    for (const auto &[first, last] : CoverDisc(order(), ra_deg, dec_deg, radius_rad)) {
-        uint64_t lo = index_[first >> shift], hi = index_[(last >> shift) + 1];
-        // Ranges finer than the index: narrow with a binary search inside the index cell.
-        if (first & mask) lo = static_cast<uint64_t>(std::lower_bound(pixels_ + lo, pixels_ + hi, first) - pixels_);
-        if ((last + 1) & mask) hi = static_cast<uint64_t>(std::upper_bound(pixels_ + lo, pixels_ + hi, last) - pixels_);
+    auto scan = [&](int64_t first, int64_t last) {
+        const auto [lo, hi] = PixelRows(first, last);
         for (uint64_t row = lo; row < hi; ++row) {
             const double *v = xyz_ + 3 * row;
             if (v[0] * c[0] + v[1] * c[1] + v[2] * c[2] < min_dot) continue;
             const double sep = SeparationArcsec(c, {v[0], v[1], v[2]});
             if (sep <= radius_arcsec) visit(row, sep);
         }
+    };
+    // Small radii (≤ half a catalog pixel): the query's pixel and its neighbours hold every candidate,
+    // found without a disc query or an allocation. Larger radii: HEALPix's disc cover.
+    if (NeighbourhoodOrder(order(), radius_rad) == order()) {
+        const PixelRanges near =
+            Neighbourhood(order(), NestedPixel(order(), c, ra_deg * (std::numbers::pi / 180.0)), order());
+        for (size_t i = 0; i < near.size; ++i) scan(near.ranges[i].first, near.ranges[i].second);
+        return;
     }
+    for (const auto &[first, last] : CoverDisc(order(), ra_deg, dec_deg, radius_rad)) scan(first, last);
+}
+
+std::pair<uint64_t, uint64_t> Catalog::PixelRows(int64_t first, int64_t last) const {
+    const int shift = 2 * (order() - index_order());
+    const int64_t mask = (int64_t{1} << shift) - 1;
+    uint64_t lo = index_[first >> shift], hi = index_[(last >> shift) + 1];
+    // Ranges finer than the index: narrow with a binary search inside the index cell.
+    if (first & mask) lo = static_cast<uint64_t>(std::lower_bound(pixels_ + lo, pixels_ + hi, first) - pixels_);
+    if ((last + 1) & mask) hi = static_cast<uint64_t>(std::upper_bound(pixels_ + lo, pixels_ + hi, last) - pixels_);
+    return {lo, hi};
 }
 
 void Catalog::Cone(double ra_deg, double dec_deg, double radius_arcsec, std::vector<ConeMatch> &out) const {

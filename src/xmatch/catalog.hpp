@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "xmatch/catalog_format.hpp"
@@ -53,6 +54,19 @@ public:
     double dec(uint64_t row) const { return dec_[row]; }
     uint64_t cat_row(uint64_t row) const { return source_row_[row]; }
     Vec3 vector(uint64_t row) const { return {xyz_[3 * row], xyz_[3 * row + 1], xyz_[3 * row + 2]}; }
+    //! Every row's unit vector, x y z one after the other (3·size() doubles), for scans without copies.
+    const double *vectors() const { return xyz_; }
+
+    //! Rows [first, second) whose pixel at order() lies in [first_pixel, last_pixel]: index lookups,
+    //! then a binary search inside an index cell for ranges finer than the index.
+    std::pair<uint64_t, uint64_t> PixelRows(int64_t first_pixel, int64_t last_pixel) const;
+    //! Rows [first, second) of the range index's cells [first_cell, last_cell] (pixels at index_order()):
+    //! two index reads, no search.
+    std::pair<uint64_t, uint64_t> IndexRows(int64_t first_cell, int64_t last_cell) const {
+        return {index_[first_cell], index_[last_cell + 1]};
+    }
+    //! Asks the CPU to start loading index cell `cell` (pixel at index_order()), for a lookup soon after.
+    void PrefetchIndexCell(int64_t cell) const { __builtin_prefetch(index_ + cell); }
 
     //! Typed cell access; the type must be the column's. Nulls: kNullInt64, NaN, empty string.
     int64_t Int64(size_t column, uint64_t row) const;

@@ -14,7 +14,15 @@ std::string_view Trim(std::string_view s) {
     return s;
 }
 
-std::string Quoted(std::string_view cell) { return "'" + std::string(cell) + "'"; }
+std::string Quoted(std::string_view cell) {
+    // Appended piecewise: GCC 12 at -O3 reports a false -Wrestrict for "'" + std::string(cell) + "'".
+    std::string out;
+    out.reserve(cell.size() + 2);
+    out.push_back('\'');
+    out.append(cell);
+    out.push_back('\'');
+    return out;
+}
 
 // Degrees (or hours) from "d:m:s": the sign of the first field applies to the whole value, so that
 // "-00:30:00" is -0.5 and not +0.5.

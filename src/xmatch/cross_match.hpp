@@ -39,7 +39,10 @@ enum class MatchMode {
 //! Throws RivuletError(kInvalidInput) naming the first bad cone (non-finite, |Dec| > 90, radius < 0).
 std::vector<MatchPair> ConeSearchBatch(const Catalog &catalog, std::span<const SkyCone> cones, unsigned threads = 1);
 
-//! Cross-match of `positions` with the catalog within `radius_arcsec`.
+//! Cross-match of `positions` with the catalog within `radius_arcsec`: a sorted join (positions sorted by
+//! HEALPix pixel, one forward walk through the catalog), with the same pairs, separations and order as
+//! one Catalog::Cone (kAll) or Catalog::Nearest (kNearest) per position. Throws
+//! RivuletError(kInvalidInput) naming the first bad position, or for a negative radius.
 std::vector<MatchPair> CrossMatch(const Catalog &catalog, std::span<const SkyPosition> positions, double radius_arcsec,
                                   MatchMode mode, unsigned threads = 1);
 

@@ -39,6 +39,43 @@ int64_t NestedPixel(int order, double ra_deg, double dec_deg) {
     return Base(order, NEST).ang2pix(PointingOf(ra_deg, dec_deg));
 }
 
+int64_t NestedPixel(int order, const Vec3 &v, double phi_rad) {
+    const auto &base = Base(order, NEST);
+    // healpix_cxx: zphi2pix is "inaccurate near the poles at high resolutions"; vec2pix then uses
+    // sin(theta) from x and y, as ang2pix does.
+    if (std::abs(v[2]) > 0.99) return base.vec2pix(vec3(v[0], v[1], v[2]));
+    return base.zphi2pix(v[2], phi_rad);
+}
+
+int NeighbourhoodOrder(int max_order, double radius_rad) {
+    // Half the pixel scale sqrt(π/3)/2^o (see the header for why half is safe).
+    const double scale = 0.5 * std::sqrt(std::numbers::pi / 3.0);
+    for (int o = max_order; o >= 0; --o)
+        if (radius_rad <= std::ldexp(scale, -o)) return o;
+    return -1;
+}
+
+PixelRanges Neighbourhood(int order, int64_t pixel, int fine_order) {
+    fix_arr<int64, 8> around;
+    Base(order, NEST).neighbors(pixel, around);
+    std::array<int64_t, 9> pixels;
+    size_t n = 0;
+    pixels[n++] = pixel;
+    for (size_t i = 0; i < 8; ++i)
+        if (around[i] >= 0) pixels[n++] = around[i];
+    std::sort(pixels.begin(), pixels.begin() + static_cast<std::ptrdiff_t>(n));
+    const int shift = 2 * (fine_order - order);
+    PixelRanges out;
+    for (size_t i = 0; i < n; ++i) {
+        const int64_t first = pixels[i] << shift, last = ((pixels[i] + 1) << shift) - 1;
+        if (out.size > 0 && out.ranges[out.size - 1].second + 1 >= first)
+            out.ranges[out.size - 1].second = std::max(out.ranges[out.size - 1].second, last);
+        else
+            out.ranges[out.size++] = {first, last};
+    }
+    return out;
+}
+
 std::vector<std::pair<int64_t, int64_t>> CoverDisc(int order, double ra_deg, double dec_deg, double radius_rad) {
     // Widen by a hair so that a point exactly on the rim, or a pixel boundary rounded the other way,
     // is never lost; the exact distance test afterwards removes the extras.

@@ -19,13 +19,13 @@
 #include "pipeline/consume.hpp"
 #include "pipeline/ingest.hpp"
 #include "store/sqlite_store.hpp"
-#include "stream/kafka_consumer.hpp"
 #include "stream/kafka_producer.hpp"
 #include "stream/packet_source.hpp"
 #include "support/bad_inputs.hpp"
 #include "support/kafka_mock_cluster.hpp"
 #include "support/shared_data.hpp"
 #include "support/temp_dir.hpp"
+#include "support/topic_to_files.hpp"
 #include "xmatch/catalog_import.hpp"
 #include "xmatch/catalog_matcher.hpp"
 
@@ -197,19 +197,7 @@ TEST(Annotate, ConsumePublishesTheStoredAnnotations) {
 
     // Read the annotated topic back and decode it with python3-avro.
     const fs::path dir = tmp / "annotated";
-    fs::create_directories(dir);
-    {
-        KafkaConsumerOptions ko;
-        ko.brokers = kafka.bootstraps();
-        ko.topics = {"annotated"};
-        ko.group = "reader";
-        KafkaAlertConsumer reader(ko);
-        size_t got = 0;
-        for (int i = 0; i < 60 && got < l.stored; ++i)
-            for (auto &m : reader.Poll(1000, std::chrono::milliseconds(500)))
-                testing::WriteBytes(dir / (std::to_string(got++) + ".avro"), m.payload);
-        ASSERT_EQ(got, l.stored);
-    }
+    ASSERT_EQ(testing::TopicToFiles(kafka.bootstraps(), "annotated", l.stored, dir), l.stored);
     {
         std::ofstream py(tmp / "read.py");
         py << "import sys, glob, json, avro.datafile, avro.io\n"

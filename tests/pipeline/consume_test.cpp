@@ -25,6 +25,7 @@
 #include "support/postgres_server.hpp"
 #include "support/shared_data.hpp"
 #include "support/temp_dir.hpp"
+#include "support/topic_to_files.hpp"
 
 namespace rivulet {
 namespace {
@@ -185,19 +186,7 @@ TEST(Consume, AnnotatedStreamIsReadableByPythonAvro) {
 
     // Read the annotated topic back with a plain consumer (another group) and decode with python3-avro.
     auto dir = tmp / "annotated";
-    std::filesystem::create_directories(dir);
-    {
-        KafkaConsumerOptions ko;
-        ko.brokers = kafka.bootstraps();
-        ko.topics = {"annotated"};
-        ko.group = "reader";
-        KafkaAlertConsumer reader(ko);
-        size_t got = 0;
-        for (int i = 0; i < 60 && got < l.stored; ++i)
-            for (auto &m : reader.Poll(1000, std::chrono::milliseconds(500)))
-                testing::WriteBytes(dir / (std::to_string(got++) + ".avro"), m.payload);
-        ASSERT_EQ(got, l.stored);
-    }
+    ASSERT_EQ(testing::TopicToFiles(kafka.bootstraps(), "annotated", l.stored, dir), l.stored);
     auto script = tmp / "read.py";
     {
         std::ofstream py(script);

@@ -134,6 +134,80 @@ TEST_P(ConeVsBruteForce, IdenticalResults) {
 // -1: order chosen from density; 0: one pixel per base face; 6, 13: coarse and fine; 24: far finer than the data.
 INSTANTIATE_TEST_SUITE_P(Orders, ConeVsBruteForce, ::testing::Values(-1, 0, 6, 13, 24));
 
+// The cross-match is a sorted join, not one cone per position: its pairs must still be a brute-force
+// scan's, in both modes, for any thread count, with radii on both sides of the largest radius the join
+// handles at the catalog's order (there the pixel's neighbours must hold every source within the radius),
+// radius 0 and positions a hair away from a source.
+class CrossMatchVsBruteForce : public ::testing::TestWithParam<int> {};
+
+TEST_P(CrossMatchVsBruteForce, IdenticalPairs) {
+    TempDir dir;
+    const auto sources = MakeSources(5000, 21);
+    WritePositions(dir / "cat.csv", sources);
+    Import(dir / "cat.csv", dir / "cat.rvc", {}, GetParam());
+    Catalog catalog(dir / "cat.rvc");
+    std::mt19937_64 rng(77 + static_cast<uint64_t>(GetParam()));
+    std::uniform_real_distribution<double> u(0, 1);
+    std::vector<xmatch::SkyPosition> positions;
+    for (const auto &q : MakeQueries(sources, 1200, 31)) positions.push_back({q.ra, q.dec});
+    for (size_t i = 0; i < 300; ++i) {  // tiny separations: 1e-10° … 1e-6° from a source
+        const auto &p = sources[static_cast<size_t>(u(rng) * static_cast<double>(sources.size()))];
+        const double d = std::pow(10.0, -10 + 4 * u(rng));
+        positions.push_back({std::fmod(p.ra + d + 360, 360), std::clamp(p.dec - d, -90.0, 90.0)});
+    }
+    // Half the catalog pixel scale sqrt(π/3)/2^order, in arcseconds: the join's limit at that order.
+    const double limit = 0.5 * std::ldexp(std::sqrt(std::numbers::pi / 3), -catalog.order()) * xmatch::kArcsecPerRadian;
+    const std::vector<double> radii = {0.0, 1e-4, 2.0, 60.0, limit * 0.999, limit, limit * 1.001, 3 * limit, 7200.0};
+    // Brute force: every separation once (the same UnitVector and SeparationArcsec as the library), then
+    // for each radius the sources within it, nearest first, ties by cat_row.
+    std::vector<xmatch::Vec3> source_vectors;
+    for (const auto &p : sources) source_vectors.push_back(xmatch::UnitVector(p.ra, p.dec));
+    std::vector<std::vector<std::vector<xmatch::MatchPair>>> want(radii.size(), std::vector<std::vector<xmatch::MatchPair>>(positions.size()));
+    for (size_t i = 0; i < positions.size(); ++i) {
+        const auto c = xmatch::UnitVector(positions[i].ra_deg, positions[i].dec_deg);
+        for (size_t j = 0; j < sources.size(); ++j) {
+            const double sep = xmatch::SeparationArcsec(c, source_vectors[j]);
+            for (size_t r = 0; r < radii.size(); ++r)
+                if (sep <= radii[r]) want[r][i].push_back({i, 0, j, sep});
+        }
+        for (auto &w : want)
+            std::sort(w[i].begin(), w[i].end(), [](const xmatch::MatchPair &a, const xmatch::MatchPair &b) {
+                return a.sep_arcsec != b.sep_arcsec ? a.sep_arcsec < b.sep_arcsec : a.cat_row < b.cat_row;
+            });
+    }
+    for (size_t r = 0; r < radii.size(); ++r) {
+        for (const auto mode : {xmatch::MatchMode::kAll, xmatch::MatchMode::kNearest}) {
+            std::vector<xmatch::MatchPair> expected;
+            for (const auto &w : want[r])
+                for (size_t k = 0; k < w.size() && (mode == xmatch::MatchMode::kAll || k < 1); ++k) expected.push_back(w[k]);
+            for (const unsigned threads : {1u, 2u}) {
+                const auto got = xmatch::CrossMatch(catalog, positions, radii[r], mode, threads);
+                ASSERT_EQ(got.size(), expected.size()) << "radius " << radii[r] << " threads " << threads;
+                for (size_t k = 0; k < got.size(); ++k) {
+                    ASSERT_EQ(got[k].in_row, expected[k].in_row) << "radius " << radii[r];
+                    ASSERT_EQ(got[k].cat_row, expected[k].cat_row) << "radius " << radii[r] << " in_row " << got[k].in_row;
+                    ASSERT_EQ(got[k].sep_arcsec, expected[k].sep_arcsec);
+                    ASSERT_EQ(catalog.cat_row(got[k].row), got[k].cat_row);
+                }
+            }
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Orders, CrossMatchVsBruteForce, ::testing::Values(-1, 0, 3, 9, 16, 29));
+
+TEST(CrossMatch, BadPositionOrRadiusIsAnError) {
+    TempDir dir;
+    WritePositions(dir / "c.csv", {{1, 1}});
+    Import(dir / "c.csv", dir / "c.rvc");
+    Catalog c(dir / "c.rvc");
+    const std::vector<xmatch::SkyPosition> bad = {{1, 1}, {1, 91}};
+    EXPECT_THROW(xmatch::CrossMatch(c, bad, 2, xmatch::MatchMode::kNearest), RivuletError);
+    const std::vector<xmatch::SkyPosition> good = {{1, 1}};
+    EXPECT_THROW(xmatch::CrossMatch(c, good, -1, xmatch::MatchMode::kAll), RivuletError);
+    EXPECT_EQ(xmatch::CrossMatch(c, good, 0, xmatch::MatchMode::kAll).size(), 1u);
+}
+
 TEST(Cone, RadiusZeroFindsExactPositionsOnly) {
     TempDir dir;
     WritePositions(dir / "c.csv", {{10, 20}, {10, 20}, {10, 20.0000001}, {0, 90}, {123, 90}});
