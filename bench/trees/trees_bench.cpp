@@ -2,7 +2,7 @@
 // training seconds, predictions per second and held-out AUC, on the SNAD artefact set and on a synthetic
 // 10^6 × 30 set. Prints figures; asserts nothing.
 //
-//   build/bench/trees/trees_bench [--rows N] [--trees-synthetic T] [--threads 2] [--skip-synthetic]
+//   build/bench/trees/trees_bench [--rows N] [--trees-synthetic T] [--threads 2] [--skip-synthetic] [--no-sklearn]
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -69,6 +69,8 @@ Dataset Synthetic(size_t rows, uint64_t seed) {
     return ds;
 }
 
+bool g_run_sklearn = true;  //!< --no-sklearn: our side only (for profiling)
+
 void Compare(const std::string &name, const Dataset &train, const Dataset &test, ForestParams params, int threads) {
     fs::path dir = fs::temp_directory_path() / fmt::format("rivulet_trees_bench_{}", ::getpid());
     fs::create_directories(dir);
@@ -88,7 +90,8 @@ void Compare(const std::string &name, const Dataset &train, const Dataset &test,
     std::string cmd = fmt::format("/usr/bin/python3 {}/bench/trees/sklearn_bench.py {} {} {} {} {}", RIVULET_SOURCE_DIR,
                                   dir.string(), params.n_trees, params.min_samples_leaf, threads, params.seed);
     std::string out;
-    if (FILE *pipe = popen(cmd.c_str(), "r")) {
+    if (!g_run_sklearn) cmd.clear();
+    if (FILE *pipe = cmd.empty() ? nullptr : popen(cmd.c_str(), "r")) {
         char buf[4096];
         while (fgets(buf, sizeof buf, pipe)) out += buf;
         pclose(pipe);
@@ -100,7 +103,8 @@ void Compare(const std::string &name, const Dataset &train, const Dataset &test,
     std::printf("%-14s %10s %14s %8s\n", "", "train s", "predictions/s", "AUC");
     std::printf("%-14s %10.3f %14.0f %8.4f\n", "rivulet", train_s, test.rows() / predict_s, auc);
     if (out.empty()) {
-        std::printf("scikit-learn   (not run: /usr/bin/python3 with python3-sklearn missing)\n");
+        std::printf("scikit-learn   (not run: %s)\n",
+                    g_run_sklearn ? "/usr/bin/python3 with python3-sklearn missing" : "--no-sklearn");
         return;
     }
     auto j = nlohmann::json::parse(out);
@@ -123,6 +127,7 @@ int main(int argc, char **argv) {
         else if (a == "--leaf-synthetic" && i + 1 < argc) leaf_synthetic = std::stoi(argv[++i]);
         else if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
         else if (a == "--skip-synthetic") synthetic = false;
+        else if (a == "--no-sklearn") g_run_sklearn = false;
     }
     const char *env = std::getenv("RIVULET_SHARED_DATA");
     fs::path shared = env && *env ? fs::path(env) : fs::path(RIVULET_SOURCE_DIR) / ".." / "shared" / "data";

@@ -20,7 +20,8 @@
 namespace rivulet::ml {
 
 //! Bumped whenever training code changes what a model learns from the same data (the paper's cN).
-inline constexpr int kModelCodeVersion = 1;
+//! 1: first trees; 2: the index-partition tree builder (same distribution, other random draws for a seed).
+inline constexpr int kModelCodeVersion = 2;
 inline constexpr int kModelFormatVersion = 1;
 
 struct Provenance {

@@ -1,5 +1,6 @@
 #include "ml/tree_ensemble.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -104,14 +105,8 @@ std::unique_ptr<TreeEnsemble> TreeEnsemble::Train(Algorithm algo, const ForestPa
         model->params_.max_features = std::max(1, static_cast<int>(std::sqrt(static_cast<double>(d))));
     model->params_.max_features = std::min<int>(model->params_.max_features, static_cast<int>(d));
 
-    // Column-major copy: a split scans one feature over the node's samples.
-    std::vector<float> cols(rows * d);
-    for (size_t r = 0; r < rows; ++r)
-        for (size_t f = 0; f < d; ++f) cols[f * rows + r] = data.x[r * d + f];
+    // The builder reads the rows as they are (row-major): see TreeBuilder for why.
     std::vector<double> class_w = ClassWeights(params.class_weight, data);
-    std::vector<double> base_w(rows);
-    for (size_t r = 0; r < rows; ++r) base_w[r] = class_w[static_cast<size_t>(data.y[r])];
-
     TreeParams tp;
     tp.max_features = model->params_.max_features;
     tp.max_depth = params.max_depth;
@@ -121,15 +116,15 @@ std::unique_ptr<TreeEnsemble> TreeEnsemble::Train(Algorithm algo, const ForestPa
     model->trees_.resize(static_cast<size_t>(params.n_trees));
     ParallelFor(model->trees_.size(), params.threads, [&](size_t t) {
         std::mt19937_64 rng(SplitMix64(params.seed * 0x100000001b3ull + t));
-        std::vector<double> w = base_w;
+        std::vector<uint32_t> times;
         if (params.bootstrap) {
-            std::vector<double> times(rows, 0.0);
+            times.assign(rows, 0);
             for (size_t i = 0; i < rows; ++i) times[rng() % rows] += 1;
-            for (size_t i = 0; i < rows; ++i) w[i] *= times[i];
         }
-        TreeBuilder builder(cols, rows, d, data.y, k, tp);
-        model->trees_[t] = builder.Build(w, rng);
+        TreeBuilder builder(data.x, rows, d, data.y, class_w, tp);
+        model->trees_[t] = builder.Build(times, rng);
     });
+    model->flat_ = FlatForest(model->trees_, k);
     return model;
 }
 
@@ -137,18 +132,15 @@ std::vector<double> TreeEnsemble::PredictProba(std::span<const float> x, size_t 
     const size_t k = n_classes_, d = n_features_;
     if (x.size() < rows * d) Invalid("PredictProba: fewer values than rows × features");
     std::vector<double> out(rows * k, 0.0);
-    constexpr size_t kBlock = 512;  // rows per task: the block's rows stay in cache while every tree visits them
-    size_t blocks = (rows + kBlock - 1) / kBlock;
+    // Rows per task: at most 256, so the block's rows stay in L1/L2 while every tree visits them; fewer when
+    // the batch is small, so every thread gets several tasks (a multiple of FlatForest's 32-row groups).
+    const size_t workers = static_cast<size_t>(ResolveThreads(threads));
+    const size_t block = std::clamp<size_t>((rows / (4 * workers) + 31) / 32 * 32, 32, 256);
+    size_t blocks = (rows + block - 1) / block;
     const double scale = 1.0 / static_cast<double>(trees_.size());
     ParallelFor(blocks, threads, [&](size_t b) {
-        size_t begin = b * kBlock, end = std::min(rows, begin + kBlock);
-        for (const DecisionTree &tree : trees_) {
-            for (size_t r = begin; r < end; ++r) {
-                const double *v = tree.value.data() + static_cast<size_t>(tree.Leaf(x.data() + r * d)) * k;
-                double *o = out.data() + r * k;
-                for (size_t c = 0; c < k; ++c) o[c] += v[c];
-            }
-        }
+        size_t begin = b * block, end = std::min(rows, begin + block);
+        flat_.AddLeafValues(x.data() + begin * d, end - begin, d, out.data() + begin * k);
         for (size_t i = begin * k; i < end * k; ++i) out[i] *= scale;
     });
     return out;
@@ -256,6 +248,7 @@ std::unique_ptr<TreeEnsemble> TreeEnsemble::Load(Algorithm algo, const nlohmann:
         t.FinishFromLeafCounts(n_classes);
     }
     if (!in.done()) Invalid("model body: trailing bytes after the last tree");
+    m->flat_ = FlatForest(m->trees_, n_classes);
     return m;
 }
 

@@ -14,6 +14,7 @@
 #include "ml/classifier.hpp"
 #include "ml/dataset.hpp"
 #include "ml/decision_tree.hpp"
+#include "ml/flat_forest.hpp"
 
 namespace rivulet::ml {
 
@@ -64,6 +65,7 @@ private:
     ForestParams params_;
     size_t n_features_ = 0, n_classes_ = 0;
     std::vector<DecisionTree> trees_;
+    FlatForest flat_;  //!< trees_ laid out for PredictProba; rebuilt whenever trees_ is set
 };
 
 }  // namespace rivulet::ml

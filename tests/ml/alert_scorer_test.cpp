@@ -42,7 +42,7 @@ Alert MakeAlert(int64_t candid, std::optional<float> magpsf, float sigmapsf, con
 
 TEST(AlertScorer, ScoresCandidateFieldsWithModelVersion) {
     AlertScorer scorer(CandidateModel(false));
-    EXPECT_EQ(scorer.model_version(), "t4_f1_c1");
+    EXPECT_EQ(scorer.model_version(), "t4_f1_c2");
     std::vector<Alert> alerts{MakeAlert(1, 17.2f, 0.05f, "t"), MakeAlert(2, 20.1f, 0.2f, "f"),
                               MakeAlert(3, std::nullopt, 0.05f, "t")};
     auto scores = scorer.Score(alerts);

@@ -55,11 +55,11 @@ TEST(MlCli, TrainPredictEvaluateList) {
     ASSERT_EQ(eval.exit_code, 0);
     auto j = nlohmann::json::parse(eval.out);
     EXPECT_GT(j["auc"].get<double>(), 0.85);
-    EXPECT_EQ(j["model_version"], "t5_f1_c1");
+    EXPECT_EQ(j["model_version"], "t5_f1_c2");
 
     auto list = RunRivulet("models list " + Quote(dir.path()));
     ASSERT_EQ(list.exit_code, 0);
-    EXPECT_NE(list.out.find("t5_f1_c1"), std::string::npos);
+    EXPECT_NE(list.out.find("t5_f1_c2"), std::string::npos);
 }
 
 TEST(MlCli, BadInputsNameRowAndColumn) {

@@ -146,7 +146,7 @@ TEST(ModelFile, RoundTripKeepsPredictionsAndProvenance) {
     model.header.cv = {{"mean_fold_auc", 0.5}};
     SaveModel(model, dir / "m.rvm");
     Model back = LoadModel(dir / "m.rvm");
-    EXPECT_EQ(back.header.Version(), "t2_f3_c1");
+    EXPECT_EQ(back.header.Version(), "t2_f3_c2");
     EXPECT_EQ(back.header.features, ds.feature_names);
     EXPECT_EQ(back.header.provenance.data_hash, ds.Hash());
     EXPECT_EQ(back.classifier->PredictProba(ds.x, ds.rows(), 2), model.classifier->PredictProba(ds.x, ds.rows(), 2));

@@ -134,7 +134,7 @@ TEST(Annotate, IngestStoresTheModelsScoresAndTheNearestCatalogMatch) {
         const auto &sc = stored->annotations.scores;
         if (direct[0].ok()) {
             ASSERT_EQ(sc.size(), 1u) << a.candid;
-            EXPECT_EQ(sc[0].model, "t9_f1_c1");
+            EXPECT_EQ(sc[0].model, "t9_f1_c2");
             EXPECT_EQ(sc[0].score, direct[0]->score) << a.candid;
             ++scored;
         } else {
@@ -152,7 +152,7 @@ TEST(Annotate, IngestStoresTheModelsScoresAndTheNearestCatalogMatch) {
         }
     }
     EXPECT_EQ(checked, static_cast<size_t>(store->Stats().alerts));
-    EXPECT_EQ(store->Stats().scored.at("t9_f1_c1"), static_cast<int64_t>(scored));
+    EXPECT_EQ(store->Stats().scored.at("t9_f1_c2"), static_cast<int64_t>(scored));
     EXPECT_EQ(store->Stats().matched.at("near"), static_cast<int64_t>(matched));
     // About a third of the alerts have a source put near them (some objects repeat, so more match).
     EXPECT_GT(matched, checked / 4);
@@ -230,7 +230,7 @@ TEST(Annotate, ConsumePublishesTheStoredAnnotations) {
     }
     EXPECT_EQ(records, l.stored);
     EXPECT_GT(with_match, 0u);
-    EXPECT_EQ(store->Stats().scored.at("t9_f1_c1") + static_cast<int64_t>([&] {
+    EXPECT_EQ(store->Stats().scored.at("t9_f1_c2") + static_cast<int64_t>([&] {
                   uint64_t n = 0;
                   for (const auto &[k, v] : l.not_scored) n += v;
                   return n;

@@ -1,0 +1,115 @@
+// The tree builder's data layout (stable index partition, compact row copies for subtrees) and the flat
+// prediction layout (FlatForest) are optimisations: these tests check them against the plain definitions —
+// every leaf's class counts are those of the training rows routed to it, and a prediction is the mean over
+// trees of the leaf fractions found by walking each DecisionTree.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "ml/flat_forest.hpp"
+#include "ml/tree_ensemble.hpp"
+#include "test_data.hpp"
+
+namespace rivulet::ml {
+namespace {
+
+//! Routes every training row down every tree (DecisionTree::Leaf) and checks the leaves' stored counts.
+void ExpectLeafCountsAreRoutedRows(const TreeEnsemble &m, const Dataset &ds, const std::vector<double> &class_w) {
+    const size_t k = m.n_classes();
+    for (const DecisionTree &t : m.trees()) {
+        std::vector<double> routed(t.nodes.size() * k, 0.0);
+        for (size_t r = 0; r < ds.rows(); ++r) {
+            size_t leaf = static_cast<size_t>(t.Leaf(ds.Row(r)));
+            routed[leaf * k + static_cast<size_t>(ds.y[r])] += class_w[static_cast<size_t>(ds.y[r])];
+        }
+        for (size_t n = 0; n < t.nodes.size(); ++n) {
+            if (t.nodes[n].feature >= 0) continue;
+            for (size_t c = 0; c < k; ++c)
+                ASSERT_NEAR(t.counts[n * k + c], routed[n * k + c], 1e-9 * (1 + routed[n * k + c])) << "node " << n;
+        }
+    }
+}
+
+TEST(TreeBuilder, LeafCountsAreTheRowsRoutedThere) {
+    // 6000 rows: nodes of 512..750 rows copy their rows into a compact block (1/8 of the matrix), so the
+    // copies and the index remapping below them are exercised.
+    Dataset ds = testing::Blobs(6000, 6, 21);
+    ForestParams p = DefaultForestParams(Algorithm::kExtraTrees);
+    p.n_trees = 3;
+    p.threads = 2;
+    auto m = TreeEnsemble::Train(Algorithm::kExtraTrees, p, ds);
+    ExpectLeafCountsAreRoutedRows(*m, ds, {1.0, 1.0});
+    // Grown to purity: every leaf holds one class only.
+    for (const DecisionTree &t : m->trees())
+        for (size_t n = 0; n < t.nodes.size(); ++n)
+            if (t.nodes[n].feature < 0) {
+                EXPECT_TRUE(t.counts[n * 2] == 0 || t.counts[n * 2 + 1] == 0);
+            }
+}
+
+TEST(TreeBuilder, WeightedAndMissingPathsRouteConsistently) {
+    // Missing values and class weights take the general (weighted) split scoring.
+    Dataset ds = testing::Blobs(3000, 5, 22, 3);
+    for (size_t r = 0; r < ds.rows(); r += 4) ds.x[r * 5 + (r % 5)] = NAN;
+    ForestParams p = DefaultForestParams(Algorithm::kExtraTrees);
+    p.n_trees = 3;
+    p.threads = 2;
+    p.allow_missing = true;
+    p.class_weight = "1,2,0.5";
+    p.min_samples_leaf = 3;
+    auto m = TreeEnsemble::Train(Algorithm::kExtraTrees, p, ds);
+    ExpectLeafCountsAreRoutedRows(*m, ds, {1.0, 2.0, 0.5});
+    for (const DecisionTree &t : m->trees())
+        for (size_t n = 0; n < t.nodes.size(); ++n)
+            if (t.nodes[n].feature < 0) {
+                double total = 0;
+                for (size_t c = 0; c < 3; ++c) total += t.counts[n * 3 + c];
+                EXPECT_GE(total, 3 * 0.5);  // min_samples_leaf 3, smallest class weight 0.5
+            }
+}
+
+TEST(FlatForest, PredictionIsTheMeanOfLeafFractionsTreeByTree) {
+    Dataset ds = testing::Blobs(600, 7, 23, 3);
+    for (size_t r = 0; r < ds.rows(); r += 5) ds.x[r * 7 + 1] = NAN;
+    ForestParams p = DefaultForestParams(Algorithm::kExtraTrees);
+    p.n_trees = 12;
+    p.threads = 2;
+    p.allow_missing = true;
+    p.min_samples_leaf = 2;
+    auto m = TreeEnsemble::Train(Algorithm::kExtraTrees, p, ds);
+    Dataset test = testing::Blobs(203, 7, 24, 3);  // not a multiple of the 32-row walk groups
+    for (size_t r = 0; r < test.rows(); r += 3) test.x[r * 7 + (r % 7)] = NAN;
+    const size_t k = 3;
+    auto batch = m->PredictProba(test.x, test.rows(), 2);
+    for (size_t r = 0; r < test.rows(); ++r) {
+        std::vector<double> expect(k, 0.0);
+        for (const DecisionTree &t : m->trees()) {
+            size_t leaf = static_cast<size_t>(t.Leaf(test.Row(r)));
+            for (size_t c = 0; c < k; ++c) expect[c] += t.value[leaf * k + c];
+        }
+        auto one = m->PredictProba(std::span<const float>(test.Row(r), 7), 1, 1);
+        for (size_t c = 0; c < k; ++c) {
+            // Same doubles added in the same (tree) order: equal, not just close.
+            EXPECT_EQ(batch[r * k + c], expect[c] * (1.0 / 12)) << "row " << r << " class " << c;
+            EXPECT_EQ(one[c], batch[r * k + c]);
+        }
+    }
+}
+
+TEST(FlatForest, SingleLeafTreesPredictTheClassFractions) {
+    Dataset ds = testing::Blobs(90, 3, 25);
+    ds.y[0] = 1;  // 46 of class 1, 44 of class 0
+    ForestParams p = DefaultForestParams(Algorithm::kExtraTrees);
+    p.n_trees = 3;
+    p.min_samples_split = 1000;  // no node may split: each tree is its root leaf
+    auto m = TreeEnsemble::Train(Algorithm::kExtraTrees, p, ds);
+    for (const DecisionTree &t : m->trees()) EXPECT_EQ(t.nodes.size(), 1u);
+    auto proba = m->PredictProba(ds.x, ds.rows(), 2);
+    for (size_t r = 0; r < ds.rows(); ++r) {
+        EXPECT_NEAR(proba[r * 2], 44.0 / 90, 1e-15);
+        EXPECT_NEAR(proba[r * 2 + 1], 46.0 / 90, 1e-15);
+    }
+}
+
+}  // namespace
+}  // namespace rivulet::ml
