@@ -8,6 +8,9 @@
 #ifdef RIVULET_HAVE_XMATCH
 #include "xmatch/catalog_matcher.hpp"
 #endif
+#ifdef RIVULET_HAVE_DL
+#include "dl/braai_scorer.hpp"
+#endif
 #ifdef RIVULET_HAVE_ML
 #include "ml/alert_scorer.hpp"
 #include "ml/model_file.hpp"
@@ -39,6 +42,27 @@ public:
 
 private:
     ml::AlertScorer scorer_;
+};
+#endif
+
+#ifdef RIVULET_HAVE_DL
+// A braai-family CNN on the cutout triplet (the published input preparation of its version).
+class CnnScorer final : public AlertAnnotators::Scorer {
+public:
+    explicit CnnScorer(const std::filesystem::path &prefix) : scorer_(prefix) {}
+    const std::string &version() const override { return scorer_.model_version(); }
+    std::vector<Result<double>> Score(std::span<const Alert> alerts) const override {
+        std::vector<Result<double>> out;
+        out.reserve(alerts.size());
+        for (auto &r : scorer_.Score(alerts)) {
+            if (r) out.emplace_back(static_cast<double>(*r));
+            else out.emplace_back(r.error());
+        }
+        return out;
+    }
+
+private:
+    dl::BraaiScorer scorer_;
 };
 #endif
 
@@ -98,9 +122,15 @@ AlertAnnotators::AlertAnnotators(const PipelineConfig &config) {
 #else
             NotInThisBuild(where, "the ml subsystem");
 #endif
+        } else if (std::filesystem::exists(m.model.string() + ".architecture.json")) {
+#ifdef RIVULET_HAVE_DL
+            scorers_.push_back(std::make_unique<CnnScorer>(m.model));
+#else
+            NotInThisBuild(where, "the dl subsystem (libtorch)");
+#endif
         } else {
-            throw RivuletError(ErrorKind::kConfig,
-                               where + ": not a tree model (.rvm); CNN models are not yet scored during ingest");
+            throw RivuletError(ErrorKind::kConfig, where + ": neither a tree model (.rvm) nor a CNN prefix (no " +
+                                                       m.model.filename().string() + ".architecture.json)");
         }
     }
     for (size_t i = 0; i < scorers_.size(); ++i)
