@@ -1,10 +1,17 @@
 // Period recovery on real variables with catalogued periods: the fraction of stars whose best period is
 // within 0.1% of the catalogue, per method, single band and multi-band. Prints a table (figures, never
-// assertions). Usage: period_recovery [--methods ls-fast,mhls,...] [--limit N] [--threads T]
+// assertions). Usage: period_recovery [--data stripe82|ogle|macho] [--methods ls-fast,mhls,...]
+// [--modes r,g,multi] [--limit N] [--ids ID,ID] [--threads T] [--pmin D --pmax D] [--nterms K]
+// [--shared 0|1] [--rescore 0|1] [--rescore-nterms K] [--candidates N] [--verbose 1] (prints every miss)
+// Data sets (under ../shared/data/variable_stars): stripe82 = SDSS Stripe 82 RR Lyrae (ugriz, Sesar et al.
+// 2010 periods), ogle = the 4 OGLE example stars (I band, periods from the upstream phases), macho = the 15
+// MACHO example stars (r and b, catalogue period_r).
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -29,7 +36,10 @@ std::map<std::string, double> ReadPeriods(const std::string &path, int id_col, i
         std::stringstream ss(line);
         std::string x;
         while (std::getline(ss, x, ',')) f.push_back(x);
-        if (static_cast<int>(f.size()) > std::max(id_col, period_col)) out[f[id_col]] = std::stod(f[period_col]);
+        if (static_cast<int>(f.size()) <= std::max(id_col, period_col)) continue;
+        char *end = nullptr;
+        const double p = std::strtod(f[period_col].c_str(), &end);
+        if (end != f[period_col].c_str() && p > 0) out[f[id_col]] = p;  // rows without a period are left out
     }
     return out;
 }
@@ -42,20 +52,71 @@ std::vector<std::string> SplitList(const std::string &s) {
     return out;
 }
 
+//! The light curves and catalogued periods of one data set.
+struct DataSet {
+    std::string title;
+    std::vector<RawObject> objects;
+    std::map<std::string, double> periods;
+    std::vector<std::string> modes;  //!< default band modes ("multi" = all bands together)
+};
+
+DataSet Load(const std::string &root, const std::string &name) {
+    DataSet d;
+    if (name == "stripe82") {
+        const std::string dir = root + "/sdss_stripe82_rrlyrae";
+        d.title = "Stripe 82 RR Lyrae";
+        d.periods = ReadPeriods(dir + "/periods.csv", 0, 2);
+        d.objects = ReadLightCurveTable(dir + "/lightcurves.csv", TableColumns{"id", "mjd", "mag", "magerr", "band"});
+        d.modes = {"r", "g", "multi"};
+    } else if (name == "ogle") {
+        const std::string dir = root + "/ogle_examples";
+        d.title = "OGLE examples (I band)";
+        d.periods = ReadPeriods(dir + "/periods_from_upstream_phase.csv", 0, 1);
+        d.objects = ReadLightCurveTable(dir + "/lightcurves.csv", TableColumns{"id", "time", "mag", "mag_err", ""});
+        d.modes = {"multi"};
+    } else if (name == "macho") {
+        const std::string dir = root + "/macho_lmc";
+        d.title = "MACHO examples (r, b)";
+        const auto catalog = ReadPeriods(dir + "/catalog.csv", 0, 7);  // period_r
+        // The table is wide (rmag, rerr, bmag, berr): read it once per band and join the bands per star.
+        auto red = ReadLightCurveTable(dir + "/example_lightcurves.csv", TableColumns{"macho_id", "mjd", "rmag", "rerr", ""});
+        auto blue = ReadLightCurveTable(dir + "/example_lightcurves.csv", TableColumns{"macho_id", "mjd", "bmag", "berr", ""});
+        for (std::size_t i = 0; i < red.size() && i < blue.size(); ++i) {
+            RawObject o{red[i].id, {}};
+            red[i].bands.front().band.assign(1, 'r');  // assign(): GCC 12 -Wrestrict misfires on = "r"
+            blue[i].bands.front().band.assign(1, 'b');
+            o.bands.push_back(std::move(red[i].bands.front()));
+            o.bands.push_back(std::move(blue[i].bands.front()));
+            if (catalog.count(o.id)) d.periods[o.id] = catalog.at(o.id);
+            d.objects.push_back(std::move(o));
+        }
+        d.modes = {"r", "b", "multi"};
+    } else {
+        std::fprintf(stderr, "unknown data set '%s' (choose stripe82, ogle, macho)\n", name.c_str());
+        std::exit(2);
+    }
+    return d;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
-    std::string data = std::string(RIVULET_SOURCE_DIR) + "/../shared/data/variable_stars/sdss_stripe82_rrlyrae";
-    if (const char *env = std::getenv("RIVULET_SHARED_DATA")) data = std::string(env) + "/variable_stars/sdss_stripe82_rrlyrae";
+    std::string root = std::string(RIVULET_SOURCE_DIR) + "/../shared/data/variable_stars";
+    if (const char *env = std::getenv("RIVULET_SHARED_DATA")) root = std::string(env) + "/variable_stars";
+    std::string data_name = "stripe82";
     std::vector<std::string> methods{"ls-fast", "mhls", "aov", "ce", "ls"};
-    std::vector<std::string> modes{"r", "g", "multi"};
+    std::vector<std::string> modes;
     std::size_t limit = 0;
     unsigned threads = 2;
     int nterms = 3;
     bool shared = true, verbose = false;
     double pmin = 0.1, pmax = 0;
     std::size_t candidates = 20;
+    bool rescore = PeriodOptions{}.rescore;
+    std::string only_id;
+    int rescore_nterms = PeriodOptions{}.rescore_nterms;
     for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--data")) data_name = argv[i + 1];
         if (!std::strcmp(argv[i], "--methods")) methods = SplitList(argv[i + 1]);
         if (!std::strcmp(argv[i], "--modes")) modes = SplitList(argv[i + 1]);
         if (!std::strcmp(argv[i], "--limit")) limit = std::stoul(argv[i + 1]);
@@ -66,15 +127,23 @@ int main(int argc, char **argv) {
         if (!std::strcmp(argv[i], "--verbose")) verbose = std::stoi(argv[i + 1]) != 0;
         if (!std::strcmp(argv[i], "--shared")) shared = std::stoi(argv[i + 1]) != 0;
         if (!std::strcmp(argv[i], "--candidates")) candidates = std::stoul(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--rescore")) rescore = std::stoi(argv[i + 1]) != 0;
+        if (!std::strcmp(argv[i], "--ids")) only_id = argv[i + 1];  // comma-separated star ids
+        if (!std::strcmp(argv[i], "--rescore-nterms")) rescore_nterms = std::stoi(argv[i + 1]);
     }
-    const auto periods = ReadPeriods(data + "/periods.csv", 0, 2);
-    TableColumns cols{"id", "mjd", "mag", "magerr", "band"};
-    auto raw = ReadLightCurveTable(data + "/lightcurves.csv", cols);
+    DataSet data = Load(root, data_name);
+    if (modes.empty()) modes = data.modes;
+    const auto &periods = data.periods;
+    auto &raw = data.objects;
+    if (!only_id.empty()) {
+        const auto ids = SplitList(only_id);
+        std::erase_if(raw, [&](const RawObject &o) { return std::find(ids.begin(), ids.end(), o.id) == ids.end(); });
+    }
     if (limit && raw.size() > limit) raw.resize(limit);
     CleanOptions clean;
-    clean.max_err = 9;  // the data set's README: magerr 99.999 marks missing data
-    std::printf("Stripe 82 RR Lyrae: %zu stars; search %.3g-%.3g d; within 0.1%% of the catalogued period\n", raw.size(),
-                pmin, pmax);
+    clean.max_err = 9;  // Stripe 82 writes magerr 99.999 for missing data; MACHO -99 (dropped as err <= 0)
+    std::printf("%s: %zu stars; search %.3g-%.3g d; within 0.1%% of the catalogued period\n", data.title.c_str(),
+                raw.size(), pmin, pmax);
     std::printf("%-8s %-6s %8s %8s %8s %9s\n", "method", "bands", "within", "fraction", "half/2x", "seconds");
     for (const auto &mode : modes) {
         std::vector<BandSet> objects;
@@ -93,6 +162,8 @@ int main(int argc, char **argv) {
             opt.nterms = nterms;
             opt.shared_shape = shared;
             opt.candidates = candidates;
+            opt.rescore = rescore;
+            opt.rescore_nterms = rescore_nterms;
             opt.grid.pmin = pmin;  // default 0.1 d: RR Lyrae are 0.2-1 d; keeps the full-data run short
             opt.grid.pmax = pmax;  // 0 = the baseline
             const auto t0 = std::chrono::steady_clock::now();
@@ -101,6 +172,7 @@ int main(int argc, char **argv) {
             std::size_t ok = 0, harmonic = 0;
             for (std::size_t i = 0; i < raw.size(); ++i) {
                 if (!results[i] || results[i]->peaks.empty()) continue;
+                if (!periods.count(raw[i].id)) continue;
                 const double p = results[i]->peaks[0].period, ref = periods.at(raw[i].id);
                 if (std::abs(p - ref) / ref < 1e-3) ++ok;
                 else if (std::abs(2 * p - ref) / ref < 1e-3 || std::abs(p - 2 * ref) / ref < 1e-3) ++harmonic;

@@ -251,6 +251,126 @@ std::vector<double> LombScargleSharedShape(std::span<const Series *const> bands,
     return power;
 }
 
+std::vector<double> LombScargleScaledShape(std::span<const Series *const> bands, std::span<const double> frequencies,
+                                           int nterms, int iterations) {
+    std::vector<double> power(frequencies.size(), 0.0);
+    const std::size_t nb = bands.size(), nf = 2 * static_cast<std::size_t>(std::max(1, nterms));
+    const std::size_t m = nb + nf;
+    double ref = 0, t0 = std::numeric_limits<double>::infinity();
+    std::size_t npts = 0;
+    for (const Series *s : bands) {
+        // A constant band is exactly powerless (its rounding residue must not look like signal).
+        if (!IsConstant(*s)) ref += ReferenceChi2(*s);
+        npts += s->size();
+        if (!s->empty()) t0 = std::min(t0, s->t.front());
+    }
+    if (!(ref > 0)) return power;
+    std::vector<double> a(m * m), rhs(m), basis(npts * nf), shape(npts), w(npts), y(npts);
+    std::vector<std::size_t> start(nb + 1, 0);
+    for (std::size_t band = 0; band < nb; ++band) {
+        const Series &s = *bands[band];
+        start[band + 1] = start[band] + s.size();
+        // Magnitudes centred on the band's weighted mean (the free mean absorbs it) keep the sums small.
+        double sw = 0, swy = 0;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            w[start[band] + i] = 1.0 / (s.err[i] * s.err[i]);
+            sw += w[start[band] + i];
+            swy += w[start[band] + i] * s.mag[i];
+        }
+        for (std::size_t i = 0; i < s.size(); ++i) y[start[band] + i] = s.mag[i] - swy / sw;
+    }
+    std::vector<double> amp(nb), mu(nb);
+    for (std::size_t k = 0; k < frequencies.size(); ++k) {
+        for (std::size_t band = 0; band < nb; ++band) {
+            const Series &s = *bands[band];
+            for (std::size_t i = 0; i < s.size(); ++i) {
+                const double ph = kTwoPi * frequencies[k] * (s.t[i] - t0);
+                const double c1 = std::cos(ph), s1 = std::sin(ph);
+                double ch = c1, sh = s1;
+                double *row = &basis[(start[band] + i) * nf];
+                for (std::size_t h = 0; h < nf / 2; ++h) {
+                    row[2 * h] = ch;
+                    row[2 * h + 1] = sh;
+                    const double cn = ch * c1 - sh * s1;
+                    sh = sh * c1 + ch * s1;
+                    ch = cn;
+                }
+            }
+        }
+        std::fill(amp.begin(), amp.end(), 1.0);
+        double chi2 = std::numeric_limits<double>::infinity();
+        bool ok = true;
+        for (int it = 0; it < std::max(1, iterations); ++it) {
+            // (1) Shared shape and means, amplitudes fixed: a linear fit with each band's Fourier columns
+            // scaled by its amplitude.
+            std::fill(a.begin(), a.end(), 0.0);
+            std::fill(rhs.begin(), rhs.end(), 0.0);
+            for (std::size_t band = 0; band < nb; ++band) {
+                for (std::size_t i = start[band]; i < start[band + 1]; ++i) {
+                    const double *row = &basis[i * nf];
+                    a[band * m + band] += w[i];
+                    rhs[band] += w[i] * y[i];
+                    for (std::size_t r = 0; r < nf; ++r) {
+                        const double wr = w[i] * amp[band] * row[r];
+                        a[(nb + r) * m + band] += wr;
+                        rhs[nb + r] += wr * y[i];
+                        for (std::size_t q = 0; q <= r; ++q) a[(nb + r) * m + nb + q] += wr * amp[band] * row[q];
+                    }
+                }
+            }
+            for (std::size_t r = 0; r < m; ++r)
+                for (std::size_t q = r + 1; q < m; ++q) a[r * m + q] = a[q * m + r];
+            std::vector<double> x = rhs;
+            if (!SolveSpd(a, x, m)) {
+                ok = it > 0;  // keep the last good fit; a first-round failure is a degenerate design
+                break;
+            }
+            // (2) Mean and amplitude per band, shape fixed: a 2-parameter weighted fit per band.
+            double new_chi2 = 0, norm = 0;
+            for (std::size_t band = 0; band < nb; ++band) {
+                double sw = 0, ss = 0, sss = 0, sy = 0, ssy = 0;
+                for (std::size_t i = start[band]; i < start[band + 1]; ++i) {
+                    const double *row = &basis[i * nf];
+                    double v = 0;
+                    for (std::size_t r = 0; r < nf; ++r) v += row[r] * x[nb + r];
+                    shape[i] = v;
+                    sw += w[i];
+                    ss += w[i] * v;
+                    sss += w[i] * v * v;
+                    sy += w[i] * y[i];
+                    ssy += w[i] * v * y[i];
+                }
+                const double det = sw * sss - ss * ss;
+                if (det > 1e-12 * sw * sss && det > 0) {
+                    amp[band] = (sw * ssy - ss * sy) / det;
+                    mu[band] = (sy - amp[band] * ss) / sw;
+                } else {  // the shape is flat on this band's phases: the band keeps only its mean
+                    amp[band] = 0;
+                    mu[band] = sy / sw;
+                }
+                for (std::size_t i = start[band]; i < start[band + 1]; ++i) {
+                    const double r = y[i] - mu[band] - amp[band] * shape[i];
+                    new_chi2 += w[i] * r * r;
+                }
+                norm += amp[band] * amp[band];
+            }
+            // The split between amplitudes and shape is free; keep the amplitudes near 1 for conditioning.
+            if (norm > 0) {
+                const double scale = std::sqrt(norm / static_cast<double>(nb));
+                for (double &v : amp) v /= scale;
+            } else {
+                ok = false;
+                break;
+            }
+            const bool converged = chi2 - new_chi2 <= 1e-9 * std::abs(new_chi2);
+            chi2 = std::min(chi2, new_chi2);
+            if (converged) break;
+        }
+        if (ok && std::isfinite(chi2)) power[k] = std::clamp(1.0 - chi2 / ref, 0.0, 1.0);
+    }
+    return power;
+}
+
 double FalseAlarmProbability(double z, const Series &s, double fmax) {
     const double n = static_cast<double>(s.size());
     if (n < 4) return 1.0;

@@ -51,6 +51,17 @@ std::vector<double> CombineBands(std::span<const std::vector<double>> band_power
 std::vector<double> LombScargleSharedShape(std::span<const Series *const> bands, std::span<const double> frequencies,
                                            int nterms);
 
+//! Multi-band periodogram with one shared K-term Fourier shape scaled by a free amplitude per band, plus
+//! a free mean per band: m_b(t) = mu_b + a_b * S(f t). Pulsating stars keep their light-curve shape
+//! across bands while the amplitude falls towards the red (RR Lyrae: A_u > A_g > A_r > A_i > A_z), which
+//! the plain shared shape cannot follow. The model is bilinear; it is fitted by alternating least squares
+//! (shape given the amplitudes, then mean and amplitude per band), started from the shared shape, until
+//! chi2 changes by less than 1e-9 relative or after `iterations` rounds. power = 1 - chi2(f) / sum_b
+//! chi2_ref,b; never below LombScargleSharedShape at the same f. Degenerate designs give 0. About
+//! `iterations` times the cost of LombScargleSharedShape: meant for judging a few candidate peaks.
+std::vector<double> LombScargleScaledShape(std::span<const Series *const> bands, std::span<const double> frequencies,
+                                           int nterms, int iterations = 30);
+
 //! False-alarm probability of the highest peak `power` (standard normalization) over frequencies up to
 //! fmax, by Baluev (2008), as astropy's false_alarm_probability(method='baluev').
 double FalseAlarmProbability(double power, const Series &s, double fmax);

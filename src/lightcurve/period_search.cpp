@@ -16,6 +16,9 @@ namespace {
 //! Share of the f model's unexplained chi2 that the subharmonic f/2 must remove to be preferred.
 constexpr double kSubharmonicGain = 0.1;
 
+constexpr double kSiderealDay = 1.0027379;  //!< cycles/day: the daily alias of nightly sampling
+constexpr double kYear = 1.0 / 365.25;      //!< cycles/day: the yearly alias of seasonal gaps
+
 //! Evaluates the method's (refinement-quality) power on a grid, combining bands.
 using Evaluator = std::function<std::vector<double>(const FrequencyGrid &)>;
 
@@ -69,7 +72,7 @@ std::string Relation(double f, double best, double tol) {
             if (std::abs(f * b - best * a) < tol * b) return "harmonic " + std::to_string(a) + "/" + std::to_string(b);
         }
     }
-    for (double alias : {1.0027379, 1.0, 2.0, 1.0 / 365.25}) {  // sidereal and solar day, yearly gap
+    for (double alias : {kSiderealDay, 1.0, 2.0, kYear}) {  // sidereal and solar day, yearly gap
         for (int n = 1; n <= 3; ++n) {
             if (std::abs(std::abs(f - best) - n * alias) < tol) {
                 return alias < 0.5 ? "alias 1/yr" : "alias 1/d";
@@ -184,6 +187,35 @@ Result<PeriodResult> Search(std::span<const Series> bands, const PeriodOptions &
                 break;
             }
         }
+    }
+    const bool scaled = o.method == PeriodMethod::kMultiHarmonic && o.shared_shape && used.size() > 1 && o.rescore;
+    if (scaled && !peaks.empty()) {
+        // Alias-aware final choice. On nightly sampling the daily and yearly aliases of the true frequency
+        // reach almost the same shared-shape power as the truth. A richer model that describes the star
+        // better (per-band amplitudes on the shared shape, more harmonics) separates them: the best peak
+        // and its aliases f + n * 1.0027379 + m / 365.25 (|n| <= 2, |m| <= 1) are re-refined under it and
+        // the lowest chi2 wins (all have the same number of parameters). Only aliases compete here: the
+        // f-or-f/2 question stays with the rule above, because a richer model at f/2 always gains more
+        // from fitting noise with its extra half-integer harmonics.
+        const int k = std::max(1, o.rescore_nterms > 0 ? o.rescore_nterms : o.nterms + 1);
+        const Evaluator final_eval = [&, k](const FrequencyGrid &g) {
+            return LombScargleScaledShape(used, GridFrequencies(g), k);
+        };
+        const double f_best = peaks[0].frequency;
+        std::vector<Peak> rescored;
+        for (int n = -2; n <= 2; ++n) {
+            for (int m = -1; m <= 1; ++m) {
+                const double f = f_best + n * kSiderealDay + m * kYear;
+                if (f < grid->f0 || f > grid->Max()) continue;
+                // The best peak is already refined; an alias is only near its computed place.
+                auto [rf, rp] = Refine(final_eval, f, (n == 0 && m == 0 ? 0.2 : 3.0) * grid->df);
+                rescored.push_back(Peak{rf, 1.0 / rf, rp, std::numeric_limits<double>::quiet_NaN(), ""});
+            }
+        }
+        std::sort(rescored.begin(), rescored.end(), [](const Peak &a, const Peak &b) { return a.power > b.power; });
+        // The winner and its aliases (final-model power) first, then the other screened peaks.
+        rescored.insert(rescored.end(), peaks.begin() + 1, peaks.end());
+        peaks = std::move(rescored);
     }
     // Drop refined duplicates (two grid peaks converging on one maximum).
     std::vector<Peak> distinct;

@@ -39,6 +39,14 @@ struct PeriodOptions {
     //! Multi-band kMultiHarmonic: one Fourier shape shared by all bands (a mean per band) instead of a
     //! series per band; fewer parameters, better on sparse bands (see docs/lightcurves.md).
     bool shared_shape = true;
+    //! Multi-band kMultiHarmonic with shared_shape: after the shared-shape ranking and the subharmonic
+    //! rule, the best peak competes with its daily (n * 1.0027379 d^-1, |n| <= 2) and yearly (1/365.25
+    //! d^-1) aliases under a richer model: a shared `rescore_nterms`-term shape with a free amplitude per
+    //! band (LombScargleScaledShape); lowest chi2 wins. false keeps the shared-shape choice. The best peak
+    //! and its alias alternatives then carry the final model's power, the other alternatives the shared
+    //! shape's (so `period_multiband_power` features are the final model's power).
+    bool rescore = true;
+    int rescore_nterms = 0;  //!< harmonics of the final model; 0 = nterms + 1
     GridOptions grid;
     std::size_t top_k = 4;    //!< best peak plus three alternatives
     //! Distinct grid peaks refined (and, for kMultiHarmonic, judged by the K-term fit) before ranking.

@@ -124,6 +124,39 @@ TEST(LombScargle, ConstantCurveHasZeroPower) {
     for (double p : LombScargleMultiTerm(s, grid, 2)) EXPECT_EQ(p, 0.0);
 }
 
+TEST(LombScargle, ScaledShapeEqualsMultiTermOnOneBand) {
+    // One band: the amplitude is absorbed by the shape, so the model is the K-term fit.
+    const Series s = testing::MakeCurve(120, 0.61, 150, 0.4, 0.05, 5, 0.15);
+    std::vector<double> f;
+    for (int k = 0; k < 200; ++k) f.push_back(0.2 + 0.013 * k);
+    const Series *bands[] = {&s};
+    const auto scaled = LombScargleScaledShape(bands, f, 3);
+    const auto multi = LombScargleMultiTerm(s, f, 3);
+    for (std::size_t k = 0; k < f.size(); ++k) EXPECT_NEAR(scaled[k], multi[k], 1e-8) << f[k];
+}
+
+TEST(LombScargle, ScaledShapeFollowsBandAmplitudesAndBoundsSharedShape) {
+    // Same shape, amplitudes 0.5 and 0.2 (an RR Lyrae's g and z): the scaled model explains both bands,
+    // the equal-amplitude shared shape cannot, and scaling never fits worse than sharing.
+    const double period = 0.57;
+    const Series g = testing::MakeCurve(90, period, 300, 0.5, 0.02, 11, 0.2);
+    Series z = testing::MakeCurve(80, period, 300, 0.5, 0.02, 12, 0.2);
+    for (double &m : z.mag) m = 16 + 0.4 * (m - 17);  // same shape at 0.4 times the amplitude
+    for (double &e : z.err) e *= 0.4;
+    const Series *bands[] = {&g, &z};
+    std::vector<double> f{1.0 / period};
+    for (int k = 0; k < 300; ++k) f.push_back(0.9 + 0.007 * k);
+    const auto scaled = LombScargleScaledShape(bands, f, 3);
+    const auto shared = LombScargleSharedShape(bands, f, 3);
+    EXPECT_GT(scaled[0], 0.98);
+    EXPECT_LT(shared[0], scaled[0] - 0.02);
+    for (std::size_t k = 0; k < f.size(); ++k) EXPECT_GE(scaled[k], shared[k] - 1e-9) << f[k];
+    Series flat = g;
+    for (double &m : flat.mag) m = 15.0;
+    const Series *constant[] = {&flat};
+    for (double p : LombScargleScaledShape(constant, f, 2)) EXPECT_EQ(p, 0.0);
+}
+
 TEST(LombScargle, FalseAlarmProbabilityMatchesAstropyBaluev) {
     REQUIRE_ASTROPY();
     const Series s = testing::MakeCurve(60, 0.8, 100, 0.1, 0.1, 5);
