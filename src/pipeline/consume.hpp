@@ -27,8 +27,8 @@ struct ConsumeOptions {
     std::chrono::milliseconds store_backoff{500};             //!< first wait between tries, doubled each time
     std::string rivulet_version;                              //!< written into the annotations
     const std::atomic<bool> *stop = nullptr;                  //!< set (by a signal handler) to stop after the batch
-    //! Called after each batch's offsets are committed, with the batch's messages (payloads moved out);
-    //! for latency measurement.
+    //! Called after each batch's offsets are committed, with the batch's messages, on the thread that
+    //! stores batches (not the caller's); for latency measurement.
     std::function<void(const std::vector<KafkaMessage> &)> on_commit;
 };
 
@@ -37,8 +37,8 @@ struct ConsumeOptions {
 //!
 //! The delivery guarantee: a batch's offsets are committed only after its alerts are in the store, its
 //! dead letters are durable and its annotated messages are acknowledged by the brokers. A crash at any
-//! point therefore re-delivers at most the uncommitted batch, and the store (idempotent by candid) keeps
-//! each alert once. Store writes are retried with back-off; when they keep failing, the run ends with the
+//! point therefore re-delivers at most the two uncommitted batches (the one being stored and the one
+//! decoded), and the store (idempotent by candid) keeps each alert once. Store writes are retried with back-off; when they keep failing, the run ends with the
 //! batch uncommitted (nothing is acknowledged unstored).
 class Consume {
 public:
@@ -48,7 +48,8 @@ public:
         : store_(store), config_(std::move(config)), options_(std::move(options)) {}
 
     //! Runs until `stop`, or the end of every assigned partition with exit_at_end. Returns the ledger; the
-    //! number of dead letters is ledger.failures.size().
+    //! number of dead letters is ledger.failures.size(). `progress` is called after each batch's commit,
+    //! on the thread that stores batches.
     IngestLedger Run(const Progress &progress = {});
 
 private:
