@@ -7,31 +7,11 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "ml/dataset.hpp"
 #include "ml/npy_array.hpp"
 
 namespace rivulet::dl {
 namespace {
-
-//! Splits one CSV line; double quotes group a cell (a doubled quote inside is one quote).
-std::vector<std::string> SplitCsvLine(const std::string &line) {
-    std::vector<std::string> cells(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cells.back() += '"', ++i;
-            else if (c == '"') quoted = false;
-            else cells.back() += c;
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            cells.emplace_back();
-        } else if (c != '\r') {
-            cells.back() += c;
-        }
-    }
-    return cells;
-}
 
 std::size_t Column(const std::vector<std::string> &header, const std::string &name, const std::filesystem::path &path) {
     auto it = std::find(header.begin(), header.end(), name);
@@ -90,12 +70,12 @@ ImageSet ReadImageSet(const std::filesystem::path &npy, const std::filesystem::p
     if (!in) throw RivuletError(ErrorKind::kIo, fmt::format("cannot read {}", labels_csv.string()));
     std::string line;
     if (!std::getline(in, line)) throw RivuletError(ErrorKind::kInvalidInput, fmt::format("{}: empty", labels_csv.string()));
-    auto header = SplitCsvLine(line);
+    auto header = ml::SplitCsv(line);
     const std::size_t label_col = Column(header, columns.label, labels_csv);
     const std::size_t id_col = columns.id.empty() ? header.size() : Column(header, columns.id, labels_csv);
     while (std::getline(in, line)) {
         if (line.empty() || line == "\r") continue;
-        auto cells = SplitCsvLine(line);
+        auto cells = ml::SplitCsv(line);
         if (cells.size() <= label_col || (id_col < header.size() && cells.size() <= id_col))
             throw RivuletError(ErrorKind::kInvalidInput,
                                fmt::format("{}: row {} has too few cells", labels_csv.string(), s.label.size() + 1));

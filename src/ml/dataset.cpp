@@ -16,7 +16,29 @@ namespace {
 
 [[noreturn]] void Fail(const std::string &message) { throw RivuletError(ErrorKind::kInvalidInput, message); }
 
-//! Cells of one CSV line; double-quoted cells may hold commas and "" for a quote.
+
+bool IsMissingText(const std::string &s) {
+    return s.empty() || s == "NA" || s == "nan" || s == "NaN" || s == "NAN" || s == "null" || s == "None";
+}
+
+//! "1.0" and "1" are the same class: integral numbers are written without a fraction.
+std::string NormalizeLabel(const std::string &s) {
+    char *end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (!s.empty() && end == s.c_str() + s.size() && std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
+        return fmt::format("{}", static_cast<long long>(v));
+    return s;
+}
+
+std::optional<double> ParseNumber(const std::string &s) {
+    char *end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size()) return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
 std::vector<std::string> SplitCsv(const std::string &line) {
     std::vector<std::string> cells(1);
     bool quoted = false;
@@ -41,28 +63,6 @@ std::vector<std::string> SplitCsv(const std::string &line) {
     }
     return cells;
 }
-
-bool IsMissingText(const std::string &s) {
-    return s.empty() || s == "NA" || s == "nan" || s == "NaN" || s == "NAN" || s == "null" || s == "None";
-}
-
-//! "1.0" and "1" are the same class: integral numbers are written without a fraction.
-std::string NormalizeLabel(const std::string &s) {
-    char *end = nullptr;
-    double v = std::strtod(s.c_str(), &end);
-    if (!s.empty() && end == s.c_str() + s.size() && std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
-        return fmt::format("{}", static_cast<long long>(v));
-    return s;
-}
-
-std::optional<double> ParseNumber(const std::string &s) {
-    char *end = nullptr;
-    double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || end != s.c_str() + s.size()) return std::nullopt;
-    return v;
-}
-
-}  // namespace
 
 std::vector<std::string> SplitNameList(const std::string &list) {
     std::vector<std::string> out;

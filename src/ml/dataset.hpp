@@ -48,6 +48,9 @@ struct CsvColumns {
 //! outside `classes`, a labelled set with a single class, or no rows.
 Dataset ReadCsvDataset(const std::filesystem::path &path, const CsvColumns &columns);
 
+//! Cells of one CSV line; double-quoted cells may hold commas and "" for a quote; a \r outside quotes is dropped (CRLF files).
+std::vector<std::string> SplitCsv(const std::string &line);
+
 //! Splits a comma-separated list ("a,b,c") into names; empty input gives an empty list.
 std::vector<std::string> SplitNameList(const std::string &list);
 
