@@ -1,10 +1,13 @@
 // braai d6_m7 inference throughput: Rivulet (src/dl on libtorch) at batch 1 and 256 on prepared triplets, the
 // whole Score path (gzip + FITS decode + preparation + network) at batch 256, and the same network in
 // python3-torch in the same run. Real ZTF triplets from ../shared/data/ztf-alerts.
-// Usage: cnn_bench [--threads N] [--seconds S]   (defaults: 2 threads, 3 s per measurement)
+// Usage: cnn_bench [--threads N] [--seconds S] [--sweep]   (defaults: 2 threads, 3 s per measurement)
+// --sweep: only Rivulet, 256 triplets scored in ScoreTriplets calls of k = 1 ... 256 (each call itself runs in
+// micro-batches of at most 16, so k > 16 shows the per-call overhead, not larger network batches).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alert/avro_alert_decoder.hpp"
+#include "common/heap_tuning.hpp"
 #include "dl/braai_scorer.hpp"
 #include "dl/keras_model.hpp"
 #include "dl/triplet.hpp"
@@ -59,11 +63,18 @@ double Rate(std::size_t batch, double seconds, Fn fn) {
 }  // namespace
 
 int main(int argc, char **argv) {
+    rivulet::KeepLargeBuffersOnTheHeap();  // as the rivulet program does
     int threads = 2;
     double seconds = 3;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-        if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
+    bool sweep = false;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--sweep")) sweep = true;
+        else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = std::atof(argv[++i]);
+        else {
+            std::fprintf(stderr, "usage: cnn_bench [--threads N] [--seconds S] [--sweep]\n");
+            return 2;
+        }
     }
     const std::filesystem::path root(RIVULET_SOURCE_DIR);
     const auto shared = root / ".." / "shared";
@@ -97,6 +108,16 @@ int main(int argc, char **argv) {
     }
     constexpr std::size_t kValues = 63 * 63 * 3;
 
+    if (sweep) {
+        for (std::size_t k : {1, 2, 4, 8, 16, 32, 64, 256}) {
+            double r = Rate(256, seconds, [&] {
+                for (std::size_t i = 0; i < 256; i += k) scorer.ScoreTriplets(std::span(triplets.data() + i * kValues, k * kValues), k);
+            });
+            std::printf("256 triplets in calls of %3zu: %.0f/s\n", k, r);
+            std::fflush(stdout);
+        }
+        return 0;
+    }
     const double ours1 = Rate(1, seconds, [&] { scorer.ScoreTriplets(std::span(triplets.data(), kValues), 1); });
     const double ours256 = Rate(256, seconds, [&] { scorer.ScoreTriplets(triplets, 256); });
     const double full256 = Rate(256, seconds, [&] { scorer.Score(batch_alerts); });
@@ -141,6 +162,9 @@ int main(int argc, char **argv) {
     if (py.is_object()) {
         std::printf("%-44s %12.0f/s %12.0f/s\n", fmt::format("python3-torch {}", py["torch_version"].get<std::string>()).c_str(),
                     py["batch1_triplets_per_s"].get<double>(), py["batch256_triplets_per_s"].get<double>());
+        if (py.contains("batch256_micro16_triplets_per_s"))
+            std::printf("%-44s %14s %12.0f/s\n", "python3-torch, 256 as 16 calls of 16", "",
+                        py["batch256_micro16_triplets_per_s"].get<double>());
         std::printf("max |score difference| Rivulet vs python3-torch on 256 triplets: %.3g\n",
                     py["max_abs_diff_vs_rivulet"].get<double>());
     } else {

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The braai d6_m7 network (VGG6) in python3-torch, for bench/cnn: loads the weights and prepared triplets that
-cnn_bench wrote as .npy files into DIR, checks its scores against Rivulet's, and times batch 1 and 256.
+cnn_bench wrote as .npy files into DIR, checks its scores against Rivulet's, and times batch 1 and 256 (one call, and 16 calls of 16).
 Usage: torch_reference.py DIR THREADS SECONDS. Prints one JSON object."""
 import json
 import sys
@@ -41,17 +41,25 @@ def main():
     with torch.inference_mode():
         ref = net(triplets[:256]).numpy()
         out["max_abs_diff_vs_rivulet"] = float(np.max(np.abs(ref - ours[:256])))
-        for batch in (1, 256):
+        # (batch, micro-batch): 256 in one call, and 256 as 16 calls of 16 as Rivulet runs it.
+        for batch, micro in ((1, 1), (256, 256), (256, 16)):
             x = triplets[:batch].contiguous()
-            net(x)  # warm-up
+            chunks = [x[i:i + micro] for i in range(0, batch, micro)]
+
+            def run():
+                for c in chunks:
+                    net(c)
+
+            run()  # warm-up
             n, t0 = 0, time.perf_counter()
             while True:
-                net(x)
+                run()
                 n += batch
                 dt = time.perf_counter() - t0
                 if dt >= seconds and n >= 2 * batch:
                     break
-            out[f"batch{batch}_triplets_per_s"] = n / dt
+            key = f"batch{batch}" if micro == batch else f"batch{batch}_micro{micro}"
+            out[f"{key}_triplets_per_s"] = n / dt
     print(json.dumps(out))
 
 

@@ -55,11 +55,21 @@ std::vector<float> BraaiScorer::ScoreTriplets(std::span<const float> triplets, s
     if (triplets.size() != count * kTripletValues)
         throw RivuletError(ErrorKind::kInvalidInput, "ScoreTriplets: buffer size is not count × 63 × 63 × 3");
     if (count == 0) return {};
+    // The network runs on micro-batches of 16: the activations of one (16 × 16 × 63 × 63 floats, 4 MB) stay
+    // cache- and allocator-friendly. Measured on 2 cores (bench/cnn): 16 per call gave 3,750 triplets/s, one
+    // call of 256 gave 240/s, its 65 MB activation buffers being fresh mmaps (page faults) on every layer.
+    constexpr std::size_t kMicroBatch = 16;
     c10::InferenceMode guard;
-    torch::Tensor x = torch::from_blob(const_cast<float *>(triplets.data()),
-                                       {static_cast<int64_t>(count), kTripletSide, kTripletSide, 3}, torch::kFloat32);
-    torch::Tensor y = impl_->network.Forward(x).reshape({-1}).contiguous();
-    return std::vector<float>(y.data_ptr<float>(), y.data_ptr<float>() + count);
+    std::vector<float> scores;
+    scores.reserve(count);
+    for (std::size_t first = 0; first < count; first += kMicroBatch) {
+        const std::size_t n = std::min(kMicroBatch, count - first);
+        torch::Tensor x = torch::from_blob(const_cast<float *>(triplets.data() + first * kTripletValues),
+                                           {static_cast<int64_t>(n), kTripletSide, kTripletSide, 3}, torch::kFloat32);
+        torch::Tensor y = impl_->network.Forward(x).reshape({-1}).contiguous();
+        scores.insert(scores.end(), y.data_ptr<float>(), y.data_ptr<float>() + n);
+    }
+    return scores;
 }
 
 std::vector<Result<float>> BraaiScorer::Score(std::span<const Alert> alerts) const {

@@ -23,7 +23,8 @@ namespace rivulet::dl {
 struct ScorerOptions {
     //! Input preparation; nullopt: the model's own (its "rivulet" metadata, else by braai version name).
     std::optional<Normalization> normalization;
-    //! Triplets per network call inside Score (memory ~ 50 kB per triplet).
+    //! Triplets prepared (decoded and normalised) at a time inside Score (memory ~ 50 kB per triplet); the
+    //! network itself runs on micro-batches of 16 (ScoreTriplets).
     std::size_t batch_size = 256;
     //! libtorch intra-op threads (a process-wide libtorch setting); 0 leaves libtorch's default (all cores).
     int threads = 0;
@@ -49,8 +50,8 @@ public:
     //! never fails the others. Cutouts smaller than 63×63 are padded as upstream does and scored.
     std::vector<Result<float>> Score(std::span<const Alert> alerts) const;
 
-    //! Scores `count` prepared triplets (count × 63 × 63 × 3 floats, channels-last, see PrepareTriplet), in one
-    //! network call. Inputs must be finite.
+    //! Scores `count` prepared triplets (count × 63 × 63 × 3 floats, channels-last, see PrepareTriplet), in
+    //! network calls of up to 16 triplets. Inputs must be finite.
     std::vector<float> ScoreTriplets(std::span<const float> triplets, std::size_t count) const;
 
 private:
