@@ -3,7 +3,7 @@
 // (a throwaway local server, when postgresql-15 is installed), with 1 and 2 consumers in one group.
 // Prints figures; asserts nothing.
 //
-// Usage: stream [--alerts N]
+// Usage: stream [--alerts N] [--only fetch|embedded] [-X librdkafka.property=value]...
 //   broker alone: one consumer that only fetches and commits, the ceiling the in-process mock sets.
 //   throughput: N alerts produced first, then consumed to the end; alerts/s from the first commit to the
 //     last, and process CPU per alert, from which the broker's share (the line above) is subtracted.
@@ -47,17 +47,33 @@ int64_t NowMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// -X key=value on the command line: librdkafka consumer properties added to every consumer (to compare
+// fetch sizes and the like), as `rivulet consume -X` does.
+KafkaProperties g_extra_properties;
+
 ConsumeOptions Options(const std::string &brokers, const std::string &topic, const fs::path &dlq) {
     ConsumeOptions o;
     o.kafka.brokers = brokers;
     o.kafka.topics = {topic};
     o.kafka.group = "bench";
     o.kafka.properties = {{"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "500"}};
+    o.kafka.properties.insert(o.kafka.properties.end(), g_extra_properties.begin(), g_extra_properties.end());
     o.batch_size = 500;
     o.batch_timeout = std::chrono::milliseconds(200);
     o.exit_at_end = true;
     o.dead_letter_dir = dlq;
     return o;
+}
+
+// Profiling aid: with RIVULET_PERF_CTL=FIFO (perf record --control=fifo:FIFO -D -1 ...), perf samples only
+// the timed window of the throughput runs (first commit to the end), not the production before it.
+void PerfControl(const char *command) {
+    static const char *fifo = std::getenv("RIVULET_PERF_CTL");
+    if (!fifo) return;
+    if (FILE *f = std::fopen(fifo, "w")) {
+        std::fprintf(f, "%s\n", command);
+        std::fclose(f);
+    }
 }
 
 using StoreFactory = std::function<std::unique_ptr<Store>(int run)>;
@@ -86,6 +102,7 @@ double FetchOnly(const std::vector<rivulet::testing::ReplayedAlert> &packets, si
     o.topics = {"bench"};
     o.group = "bench";
     o.properties = {{"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "500"}};
+    o.properties.insert(o.properties.end(), g_extra_properties.begin(), g_extra_properties.end());
     KafkaAlertConsumer consumer(o);
     size_t got = 0, timed = 0;  // timed: alerts after the first batch, which only starts the clock
     Clock::time_point first{};
@@ -126,7 +143,7 @@ void Throughput(const std::vector<rivulet::testing::ReplayedAlert> &packets, siz
                 std::lock_guard lock(mu);
                 last_ms = NowMs();
                 cpu_last = ProcessCpuSeconds();
-                if (first_ms == 0) first_ms = last_ms, cpu_first = cpu_last;
+                if (first_ms == 0) first_ms = last_ms, cpu_first = cpu_last, PerfControl("enable");
                 else timed += batch.size();
             };
             auto ledger = Consume(*store, PipelineConfig{}, o).Run();
@@ -134,6 +151,7 @@ void Throughput(const std::vector<rivulet::testing::ReplayedAlert> &packets, siz
         });
     }
     for (auto &t : threads) t.join();
+    PerfControl("disable");
     double secs = std::max<double>(1e-3, static_cast<double>(last_ms - first_ms) / 1e3);
     // decoded > n means a rebalance re-delivered uncommitted messages (stored once: the store is idempotent).
     const double cpu_ms = (cpu_last - cpu_first) * 1e3 / static_cast<double>(std::max<uint64_t>(timed, 1));
@@ -199,8 +217,18 @@ void Latency(const std::vector<rivulet::testing::ReplayedAlert> &packets, const 
 int main(int argc, char **argv) {
     rivulet::KeepLargeBuffersOnTheHeap();  // as the rivulet program does
     size_t n = 5000;
-    for (int i = 1; i + 1 < argc; i += 2)
-        if (std::string(argv[i]) == "--alerts") n = std::stoul(argv[i + 1]);
+    std::string only;  // --only fetch|embedded: just the broker-alone run, or that and 1 embedded consumer (profiling)
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string arg = argv[i], value = argv[i + 1];
+        if (arg == "--alerts") n = std::stoul(value);
+        else if (arg == "--only") only = value;
+        else if (arg == "-X" && value.find('=') != std::string::npos)
+            g_extra_properties.emplace_back(value.substr(0, value.find('=')), value.substr(value.find('=') + 1));
+        else {
+            fmt::print(stderr, "usage: stream [--alerts N] [--only fetch|embedded] [-X key=value]...\n");
+            return 2;
+        }
+    }
     // Distinct candids, so the store really writes every alert (a repeat would be a cheap duplicate).
     auto packets = rivulet::testing::ReplayRealAlerts(n);
     if (packets.size() < n) {
@@ -212,7 +240,11 @@ int main(int argc, char **argv) {
     fmt::print("{} real ZTF alerts re-encoded under distinct candids\n\n", packets.size());
     StoreFactory sqlite = [&](int run) { return OpenSqliteStore(tmp / fmt::format("run{}.db", run)); };
     const double broker_cpu_ms = FetchOnly(packets, n);
-    Throughput(packets, n, 1, sqlite, "embedded (SQLite)", tmp, 1, broker_cpu_ms, true);
+    if (only != "fetch") Throughput(packets, n, 1, sqlite, "embedded (SQLite)", tmp, 1, broker_cpu_ms, true);
+    if (!only.empty()) {
+        fs::remove_all(tmp);
+        return 0;
+    }
     Throughput(packets, n, 2, sqlite, "embedded (SQLite)", tmp, 2, broker_cpu_ms, true);
     Latency(packets, sqlite, "embedded (SQLite)", tmp, 3);
     // PostgreSQL: a throwaway local server (fsync off, as in the tests), one fresh database per run.

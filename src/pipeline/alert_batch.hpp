@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "alert/avro_alert_decoder.hpp"
@@ -25,13 +26,40 @@ struct AlertBatch {
     };
     std::vector<Alert> alerts;
     std::vector<size_t> packet_of;  //!< alerts[i] came from packet packet_of[i]
+    std::vector<std::string> names; //!< packet name of each alert, until its cutouts are checked (for errors)
     std::vector<Failure> failures;  //!< failed packets, and decoded alerts refused whole
     uint64_t packets = 0, bytes = 0, decoded = 0, failed = 0;
+    bool cutouts_checked = true;    //!< false while `alerts` holds alerts whose cutouts are not yet decoded
 };
 
-//! Decodes one packet into `batch`: storable alerts go to `alerts`, a packet error or an alert that cannot
-//! be kept whole (corrupt cutout, no position) to `failures` with its reason.
+//! Decodes one packet into `batch`: alerts go to `alerts`, a packet error or an alert that cannot be kept
+//! whole (no position, null jd) to `failures` with its reason. Cutouts are checked later, for the whole
+//! batch at once (CheckCutouts).
 void AddPacket(AvroAlertDecoder &decoder, const RawPacket &packet, size_t packet_index, AlertBatch &batch);
+//! The same for a packet that is only bytes and a name (a Kafka message, not copied).
+void AddPacket(AvroAlertDecoder &decoder, const std::string &name, std::span<const uint8_t> bytes, size_t packet_index,
+               AlertBatch &batch);
+
+//! Decodes every cutout of the batch's alerts (gzip + FITS, the costliest step of ingest: ~50 µs per
+//! stamp) on up to `threads` threads and moves each alert with a stamp that does not decode to `failures`
+//! (refused whole: stamps are stored as received, so a stored one must be usable). Order is kept; failures
+//! end up sorted by packet. CutAndStore does it on one thread if the driver has not.
+void CheckCutouts(AlertBatch &batch, unsigned threads);
+
+//! Threads for CheckCutouts and DecodePackets: the machine's cores, at most 8.
+unsigned CutoutCheckThreads();
+
+//! A packet to decode: its name (for errors) and bytes.
+struct PacketView {
+    std::string name;
+    std::span<const uint8_t> bytes;
+};
+
+//! Decodes `count` packets on up to `decoders.size()` threads (one decoder each) and checks their cutouts:
+//! the same batch as AddPacket on every packet in order followed by CheckCutouts, with packet indices
+//! 0..count-1. `packet(i)` is called from the worker threads.
+AlertBatch DecodePackets(size_t count, const std::function<PacketView(size_t)> &packet,
+                         std::vector<AvroAlertDecoder> &decoders);
 
 //! The accepted alerts of a batch after CutAndStore, and where each came from.
 struct StoredAlerts {

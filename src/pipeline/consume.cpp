@@ -36,7 +36,7 @@ IngestLedger Consume::Run(const Progress &progress) {
         options_.dead_letter_topic.empty() ? OpenDeadLetterFolder(options_.dead_letter_dir)
                                            : OpenDeadLetterTopic(*producer, options_.dead_letter_topic);
     AnnotatedAlertEncoder encoder;
-    AvroAlertDecoder decoder;
+    std::vector<AvroAlertDecoder> decoders(CutoutCheckThreads());
     QualityCuts cuts(config_.cuts);
     IngestLedger ledger;
 
@@ -60,9 +60,10 @@ IngestLedger Consume::Run(const Progress &progress) {
 
     // One batch is stored while the next is fetched and decoded: on two cores the decode (Avro + cutout
     // checks) and the store write each take about half the time, so overlapping them nearly doubles the
-    // rate. Only the writer touches the store, cuts, ledger, producer and dead letters; only this thread
-    // polls. Commits from the writer thread are safe (librdkafka's commit is thread-safe), and a commit
-    // after a rebalance took the partition away is harmless (see KafkaAlertConsumer::Commit).
+    // rate. The decode itself runs on every core (DecodePackets). Only the writer touches the store, cuts,
+    // ledger, producer and dead letters; only this thread polls. Commits from the writer thread are safe
+    // (librdkafka's commit is thread-safe), and a commit after a rebalance took the partition away is
+    // harmless (see KafkaAlertConsumer::Commit).
     const auto finish = [&](std::vector<KafkaMessage> messages, AlertBatch batch) {
         std::vector<AlertBatch::Failure> failures = batch.failures;
         StoredAlerts stored = CutAndStore(write, cuts, &annotators, batch, ledger);
@@ -105,12 +106,9 @@ IngestLedger Consume::Run(const Progress &progress) {
             if (options_.exit_at_end && consumer.AllAssignedAtEnd()) break;
             continue;
         }
-        AlertBatch batch;
-        for (size_t i = 0; i < messages.size(); ++i) {
-            RawPacket packet{messages[i].Name(), std::move(messages[i].payload), std::nullopt};
-            AddPacket(decoder, packet, i, batch);
-            messages[i].payload = std::move(packet.bytes);  // kept for dead letters and the annotated stream
-        }
+        // The payloads stay in librdkafka's buffers, kept by `messages`, for dead letters and the annotated stream.
+        AlertBatch batch = DecodePackets(
+            messages.size(), [&](size_t i) { return PacketView{messages[i].Name(), messages[i].payload}; }, decoders);
         if (writing.valid()) writing.get();
         writing = std::async(std::launch::async, finish, std::move(messages), std::move(batch));
     }

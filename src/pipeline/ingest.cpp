@@ -63,16 +63,19 @@ IngestLedger Ingest::Run(PacketSource &source, const Progress &progress) {
     std::thread producer([&] {
         try {
             AvroAlertDecoder decoder;
+            const unsigned cutout_threads = CutoutCheckThreads();
             DecodedBatch batch;
             RawPacket packet;
             size_t index = 0;
             while (source.Next(packet)) {
                 AddPacket(decoder, packet, index++, batch.batch);
                 if (batch.batch.alerts.size() >= batch_size) {
+                    CheckCutouts(batch.batch, cutout_threads);
                     if (!queue.Push(std::move(batch))) return;
                     batch = DecodedBatch{};
                 }
             }
+            CheckCutouts(batch.batch, cutout_threads);
             batch.last = true;
             queue.Push(std::move(batch));
         } catch (...) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 
 #include "common/error.hpp"
 #include "alert/alert_format.hpp"
@@ -10,6 +11,7 @@
 #include "store/sky_distance.hpp"
 #include "store/light_curve_rows.hpp"
 #include "store/sky_index.hpp"
+#include "store/sqlite_checkpointer.hpp"
 #include "store/sqlite_connection.hpp"
 
 namespace rivulet {
@@ -166,6 +168,8 @@ private:
         insert_forced_, select_object_, upsert_object_, insert_rejection_, insert_score_, insert_xmatch_;
     SqliteStatement select_alert_, select_cutouts_, select_candids_, object_exists_, select_detections_,
         select_upper_limits_, select_forced_, select_rejection_, cone_range_, select_scores_, select_xmatch_;
+    // Last member: destroyed first, before the connection it hooks into.
+    std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };
 
 int SqliteStore::ConfigureAndMigrate(SqliteConnection &db) {
@@ -175,8 +179,7 @@ int SqliteStore::ConfigureAndMigrate(SqliteConnection &db) {
     const std::string mode = db.QueryText("PRAGMA journal_mode = WAL");
     if (mode != "wal" && mode != "memory")
         db.Fail("PRAGMA journal_mode = WAL", "journal mode stays '" + mode + "'");
-    // A checkpoint every 4096 pages (64 MiB) rather than SQLite's 1000: cutouts make the WAL grow fast,
-    // and each checkpoint costs two fsyncs, which dominate write time on slow disks.
+    // The autocheckpoint set here is what a connection gets until SqliteCheckpointer takes over (below).
     db.Exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536;"
             "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 4096");
 
@@ -243,7 +246,12 @@ SqliteStore::SqliteStore(const std::filesystem::path &path)
       cone_range_(db_, R"sql(SELECT objectId, ra, dec, ndet, first_jd, last_jd FROM objects
           WHERE hpix BETWEEN ?1 AND ?2)sql"),
       select_scores_(db_, "SELECT model, score FROM alert_scores WHERE candid = ?1 ORDER BY model"),
-      select_xmatch_(db_, "SELECT catalog, cat_row, sep_arcsec FROM alert_xmatch WHERE candid = ?1 ORDER BY catalog") {}
+      select_xmatch_(db_, "SELECT catalog, cat_row, sep_arcsec FROM alert_xmatch WHERE candid = ?1 ORDER BY catalog") {
+    // Checkpoints in the background from 1024 pages (16 MiB, about one batch of alerts with cutouts); the
+    // writer itself checkpoints only if the WAL reaches 16384 pages (256 MiB).
+    if (db_.QueryText("PRAGMA journal_mode") == "wal")
+        checkpointer_ = std::make_unique<SqliteCheckpointer>(db_.handle(), db_.path(), 1024, 16384);
+}
 
 // Rows come from LightCurveRows (light_curve_rows.hpp), which also states the merge rules applied here.
 void SqliteStore::InsertDetection(const std::string &objectId, const LightCurvePoint &r, ObjectDelta &delta) {

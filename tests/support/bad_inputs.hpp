@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,7 @@
 
 namespace rivulet::testing {
 
-inline void WriteBytes(const std::filesystem::path &p, const std::vector<uint8_t> &bytes) {
+inline void WriteBytes(const std::filesystem::path &p, std::span<const uint8_t> bytes) {
     std::ofstream f(p, std::ios::binary);
     f.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
