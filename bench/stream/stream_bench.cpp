@@ -3,7 +3,7 @@
 // (a throwaway local server, when postgresql-15 is installed), with 1 and 2 consumers in one group.
 // Prints figures; asserts nothing.
 //
-// Usage: stream [--alerts N] [--only fetch|embedded] [-X librdkafka.property=value]...
+// Usage: stream [--alerts N] [--only fetch|embedded|embedded2] [-X librdkafka.property=value]...
 //   broker alone: one consumer that only fetches and commits, the ceiling the in-process mock sets.
 //   throughput: N alerts produced first, then consumed to the end; alerts/s from the first commit to the
 //     last, and process CPU per alert, from which the broker's share (the line above) is subtracted.
@@ -18,6 +18,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -134,10 +135,14 @@ void Throughput(const std::vector<rivulet::testing::ReplayedAlert> &packets, siz
     double cpu_first = 0, cpu_last = 0;
     uint64_t timed = 0;
     std::atomic<uint64_t> decoded{0};
+    // Stores first (opening one may wait on another's schema transaction), so the members join the group
+    // together: a member that joins after the first assignment makes the coordinator rebalance.
+    std::vector<std::unique_ptr<Store>> stores;
+    for (int c = 0; c < consumers; ++c) stores.push_back(open(run));
     std::vector<std::thread> threads;
     for (int c = 0; c < consumers; ++c) {
         threads.emplace_back([&, c] {
-            auto store = open(run);
+            Store &store = *stores[c];
             auto o = Options(kafka->bootstraps(), "bench", tmp / fmt::format("dlq{}", c));
             o.on_commit = [&](const std::vector<KafkaMessage> &batch) {
                 std::lock_guard lock(mu);
@@ -146,7 +151,7 @@ void Throughput(const std::vector<rivulet::testing::ReplayedAlert> &packets, siz
                 if (first_ms == 0) first_ms = last_ms, cpu_first = cpu_last, PerfControl("enable");
                 else timed += batch.size();
             };
-            auto ledger = Consume(*store, PipelineConfig{}, o).Run();
+            auto ledger = Consume(store, PipelineConfig{}, o).Run();
             decoded += ledger.decoded;
         });
     }
@@ -217,7 +222,7 @@ void Latency(const std::vector<rivulet::testing::ReplayedAlert> &packets, const 
 int main(int argc, char **argv) {
     rivulet::KeepLargeBuffersOnTheHeap();  // as the rivulet program does
     size_t n = 5000;
-    std::string only;  // --only fetch|embedded: just the broker-alone run, or that and 1 embedded consumer (profiling)
+    std::string only;  // --only fetch|embedded|embedded2: the broker alone, then 1, then also 2 embedded consumers
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string arg = argv[i], value = argv[i + 1];
         if (arg == "--alerts") n = std::stoul(value);
@@ -225,7 +230,7 @@ int main(int argc, char **argv) {
         else if (arg == "-X" && value.find('=') != std::string::npos)
             g_extra_properties.emplace_back(value.substr(0, value.find('=')), value.substr(value.find('=') + 1));
         else {
-            fmt::print(stderr, "usage: stream [--alerts N] [--only fetch|embedded] [-X key=value]...\n");
+            fmt::print(stderr, "usage: stream [--alerts N] [--only fetch|embedded|embedded2] [-X key=value]...\n");
             return 2;
         }
     }
@@ -241,11 +246,12 @@ int main(int argc, char **argv) {
     StoreFactory sqlite = [&](int run) { return OpenSqliteStore(tmp / fmt::format("run{}.db", run)); };
     const double broker_cpu_ms = FetchOnly(packets, n);
     if (only != "fetch") Throughput(packets, n, 1, sqlite, "embedded (SQLite)", tmp, 1, broker_cpu_ms, true);
+    if (only.empty() || only == "embedded2")
+        Throughput(packets, n, 2, sqlite, "embedded (SQLite)", tmp, 2, broker_cpu_ms, true);
     if (!only.empty()) {
         fs::remove_all(tmp);
         return 0;
     }
-    Throughput(packets, n, 2, sqlite, "embedded (SQLite)", tmp, 2, broker_cpu_ms, true);
     Latency(packets, sqlite, "embedded (SQLite)", tmp, 3);
     // PostgreSQL: a throwaway local server (fsync off, as in the tests), one fresh database per run.
     rivulet::testing::PostgresServer server;
