@@ -3,6 +3,7 @@
 // assertions). Usage: period_recovery [--data stripe82|ogle|macho] [--methods ls-fast,mhls,...]
 // [--modes r,g,multi] [--limit N] [--ids ID,ID] [--threads T] [--pmin D --pmax D] [--nterms K]
 // [--shared 0|1] [--rescore 0|1] [--rescore-nterms K] [--candidates N] [--verbose 1] (prints every miss)
+// [--err-floor MAG] (added in quadrature to every error; default 0)
 // Data sets (under ../shared/data/variable_stars): stripe82 = SDSS Stripe 82 RR Lyrae (ugriz, Sesar et al.
 // 2010 periods), ogle = the 4 OGLE example stars (I band, periods from the upstream phases), macho = the 15
 // MACHO example stars (r and b, catalogue period_r).
@@ -115,6 +116,7 @@ int main(int argc, char **argv) {
     bool rescore = PeriodOptions{}.rescore;
     std::string only_id;
     int rescore_nterms = PeriodOptions{}.rescore_nterms;
+    double err_floor = 0;  // mag, added in quadrature
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--data")) data_name = argv[i + 1];
         if (!std::strcmp(argv[i], "--methods")) methods = SplitList(argv[i + 1]);
@@ -130,6 +132,7 @@ int main(int argc, char **argv) {
         if (!std::strcmp(argv[i], "--rescore")) rescore = std::stoi(argv[i + 1]) != 0;
         if (!std::strcmp(argv[i], "--ids")) only_id = argv[i + 1];  // comma-separated star ids
         if (!std::strcmp(argv[i], "--rescore-nterms")) rescore_nterms = std::stoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--err-floor")) err_floor = std::stod(argv[i + 1]);
     }
     DataSet data = Load(root, data_name);
     if (modes.empty()) modes = data.modes;
@@ -142,8 +145,8 @@ int main(int argc, char **argv) {
     if (limit && raw.size() > limit) raw.resize(limit);
     CleanOptions clean;
     clean.max_err = 9;  // Stripe 82 writes magerr 99.999 for missing data; MACHO -99 (dropped as err <= 0)
-    std::printf("%s: %zu stars; search %.3g-%.3g d; within 0.1%% of the catalogued period\n", data.title.c_str(),
-                raw.size(), pmin, pmax);
+    std::printf("%s: %zu stars; search %.3g-%.3g d; error floor %.3g mag; within 0.1%% of the catalogued period\n",
+                data.title.c_str(), raw.size(), pmin, pmax, err_floor);
     std::printf("%-8s %-6s %8s %8s %8s %9s\n", "method", "bands", "within", "fraction", "half/2x", "seconds");
     for (const auto &mode : modes) {
         std::vector<BandSet> objects;
@@ -152,7 +155,11 @@ int main(int argc, char **argv) {
             for (const auto &b : o.bands) {
                 if (mode != "multi" && b.band != mode) continue;
                 auto s = CleanSeries(b.t, b.mag, b.err, clean);
-                if (s) set.push_back(std::move(*s));
+                if (!s) continue;
+                // A systematic floor in quadrature keeps a few tiny-error points from dominating chi2.
+                if (err_floor > 0)
+                    for (double &e : s->err) e = std::sqrt(e * e + err_floor * err_floor);
+                set.push_back(std::move(*s));
             }
             objects.push_back(std::move(set));
         }

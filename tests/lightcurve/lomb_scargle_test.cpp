@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "lightcurve/lomb_scargle.hpp"
 #include "lightcurve/period_search.hpp"
@@ -113,6 +114,41 @@ TEST(LombScargle, FastFindsTheSameBestPeakAsExactAndAstropy) {
     }
     EXPECT_LT(ours, 1e-2);
     EXPECT_LE(ours, 2 * theirs + 1e-4);
+}
+
+TEST(LombScargle, FastAgreesWithExactOnAndOffTheFrequencyLattice) {
+    // f0 a whole number q of steps takes the real-FFT path (q small, or as many bins as the grid); any
+    // other f0, or a far larger q, the complex path with the f0 heterodyne. All must track exact.
+    const Series s = testing::MakeCurve(200, 0.537, 300, 0.3, 0.1, 21);
+    const double df = 0.2 / s.Baseline();
+    for (const FrequencyGrid grid : {FrequencyGrid{df, df, 5000}, FrequencyGrid{df * 7, df, 5000},
+                                     FrequencyGrid{df * 5000, df, 5000}, FrequencyGrid{df * 7.37, df, 5000},
+                                     FrequencyGrid{df * 9000, df, 5000}}) {
+        const auto exact = LombScargleExact(s, grid);
+        const auto fast = LombScargleFast(s, grid);
+        double worst = 0;
+        for (std::size_t k = 0; k < fast.size(); ++k) worst = std::max(worst, std::abs(fast[k] - exact[k]));
+        EXPECT_LT(worst, 1e-2) << "f0/df = " << grid.f0 / grid.df;
+        EXPECT_EQ(std::max_element(fast.begin(), fast.end()) - fast.begin(),
+                  std::max_element(exact.begin(), exact.end()) - exact.begin())
+            << "f0/df = " << grid.f0 / grid.df;
+    }
+}
+
+TEST(LombScargle, FastIsThreadSafeAcrossSizes) {
+    // Shared FFTW plans and per-thread scratch: concurrent calls of different sizes equal serial ones.
+    const Series a = testing::MakeCurve(150, 0.61, 200, 0.3, 0.1, 31);
+    const Series b = testing::MakeCurve(90, 2.3, 500, 0.3, 0.1, 32);
+    const FrequencyGrid ga{0.01, 0.001, 20000}, gb{0.0123, 0.0004, 7000};
+    const auto ra = LombScargleFast(a, ga), rb = LombScargleFast(b, gb);
+    std::vector<double> ta, tb;
+    std::thread th([&] {
+        for (int i = 0; i < 4; ++i) ta = LombScargleFast(a, ga);
+    });
+    for (int i = 0; i < 4; ++i) tb = LombScargleFast(b, gb);
+    th.join();
+    EXPECT_EQ(ta, ra);
+    EXPECT_EQ(tb, rb);
 }
 
 TEST(LombScargle, ConstantCurveHasZeroPower) {
