@@ -85,16 +85,26 @@ void CheckCutouts(AlertBatch &batch, unsigned threads) {
     // Alerts are dealt out in blocks of 16 from a shared counter: stamps differ in cost (missing ones are
     // free), so fixed halves would leave a thread idle.
     std::atomic<size_t> next{0};
+    std::exception_ptr error;  // only std::bad_alloc can escape a check
+    std::mutex error_mu;
     const auto work = [&] {
-        for (size_t first; (first = next.fetch_add(16)) < n;)
-            for (size_t i = first; i < std::min(n, first + 16); ++i)
-                verdicts[i] = CheckCutoutsOf(batch.alerts[i], batch.names[i]);
+        try {
+            for (size_t first; (first = next.fetch_add(16)) < n;)
+                for (size_t i = first; i < std::min(n, first + 16); ++i)
+                    verdicts[i] = CheckCutoutsOf(batch.alerts[i], batch.names[i]);
+        } catch (...) {
+            std::lock_guard lock(error_mu);
+            if (!error) error = std::current_exception();
+            next = n;
+        }
     };
-    const unsigned helpers = static_cast<unsigned>(std::min<size_t>(std::max(threads, 1u), (n + 15) / 16)) - 1;
+    // This thread works too; more threads only where there are blocks for them.
+    const size_t workers = std::min<size_t>(std::max(threads, 1u), (n + 15) / 16);
     std::vector<std::thread> pool;
-    for (unsigned t = 0; t < helpers && n > 0; ++t) pool.emplace_back(work);
+    for (size_t t = 1; t < workers; ++t) pool.emplace_back(work);
     work();
     for (auto &t : pool) t.join();
+    if (error) std::rethrow_exception(error);
 
     size_t kept = 0;
     bool refused = false;
