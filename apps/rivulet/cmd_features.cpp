@@ -7,7 +7,6 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,6 +14,7 @@
 
 #include "apps/rivulet/commands.hpp"
 #include "apps/rivulet/light_curve_input.hpp"
+#include "apps/rivulet/output_stream.hpp"
 #include "common/error.hpp"
 #include "lightcurve/features.hpp"
 #include "lightcurve/light_curve_table.hpp"
@@ -105,12 +105,8 @@ void AddFeatures(CLI::App &app, int &exit_code) {
         for (auto &t : pool) t.join();
         if (tty) std::fprintf(stderr, "\n");
 
-        std::ofstream file;
-        if (!o->out.empty()) {
-            file.open(o->out);
-            if (!file) throw RivuletError(ErrorKind::kIo, o->out.string() + ": cannot write");
-        }
-        std::ostream &out = o->out.empty() ? std::cout : file;
+        OutputStream output(o->out);
+        std::ostream &out = output.get();
         out << "id";
         for (const auto &n : names) out << "," << n;
         out << ",notes\n";

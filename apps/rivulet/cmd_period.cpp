@@ -5,11 +5,11 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
 #include "apps/rivulet/commands.hpp"
 #include "apps/rivulet/light_curve_input.hpp"
+#include "apps/rivulet/output_stream.hpp"
 #include "common/error.hpp"
 #include "lightcurve/light_curve_table.hpp"
 #include "lightcurve/period_search.hpp"
@@ -68,12 +68,8 @@ void AddPeriod(CLI::App &app, int &exit_code) {
                 std::fprintf(stderr, "\rperiod: %zu/%zu objects", done, objects.size());
         });
         if (tty) std::fprintf(stderr, "\n");
-        std::ofstream file;
-        if (!o->out.empty()) {
-            file.open(o->out);
-            if (!file) throw RivuletError(ErrorKind::kIo, o->out.string() + ": cannot write");
-        }
-        std::ostream &out = o->out.empty() ? std::cout : file;
+        OutputStream output(o->out);
+        std::ostream &out = output.get();
         out << "id,period,power,fap";
         for (int k = 2; k <= 4; ++k) out << ",period_" << k << ",power_" << k << ",relation_" << k;
         out << ",n_points,error\n";

@@ -1,85 +1,41 @@
 // The PostgreSQL store against a throwaway PostgreSQL 15 + Q3C cluster (tests/support/postgres_server.hpp):
-// the behaviours of store_test.cpp (idempotent writes of the real alert corpus, merged light curves, cone
-// search at the poles and across RA 0/360, rejections, rollback, byte-exact cutouts), parity with the
-// SQLite store on the same alerts, schema versioning, and riding out a lost connection.
+// parity with the SQLite store on the same alerts, schema versioning, riding out a lost connection,
+// concurrent writers and write throughput. The behaviours it shares with the SQLite store (idempotent
+// writes of the real alert corpus, merged light curves, cone search at the poles and across RA 0/360,
+// rejections, rollback, byte-exact cutouts) are tested on both in store_backends_test.cpp.
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <set>
 #include <thread>
 
-#include "alert/avro_alert_decoder.hpp"
 #include "common/error.hpp"
 #include "store/pg_connection.hpp"
 #include "store/pg_store.hpp"
-#include "store/sky_distance.hpp"
 #include "store/sqlite_store.hpp"
 #include "support/postgres_server.hpp"
 #include "support/shared_data.hpp"
 #include "support/synthetic_alert.hpp"
 #include "support/temp_dir.hpp"
+#include "store_test_support.hpp"
 
 namespace rivulet {
 namespace {
 
-namespace fs = std::filesystem;
+using testing::CorpusAlerts;
+using testing::Describe;
+using testing::SameStats;
 using testing::SharedPostgresServer;
-
-fs::path AlertsDir() { return testing::SharedDataDir() / "ztf-alerts" / "alerts"; }
-
-//! Every decodable alert of the corpus, decoded once per test binary, in path order.
-const std::vector<Alert> &CorpusAlerts() {
-    static const std::vector<Alert> alerts = [] {
-        std::vector<fs::path> paths;
-        for (const auto &e : fs::recursive_directory_iterator(AlertsDir()))
-            if (e.path().extension() == ".avro") paths.push_back(e.path());
-        std::sort(paths.begin(), paths.end());
-        std::vector<Alert> out;
-        AvroAlertDecoder decoder;
-        for (const auto &p : paths) {
-            auto packet = decoder.DecodeFile(p);
-            for (auto &a : packet.alerts) out.push_back(std::move(a));
-        }
-        return out;
-    }();
-    return alerts;
-}
-
-std::vector<Alert> AlertsOf(const std::string &objectId) {
-    std::vector<Alert> out;
-    for (const auto &a : CorpusAlerts())
-        if (a.objectId == objectId) out.push_back(a);
-    return out;
-}
-
 using testing::SyntheticAlert;
-
-bool SameStats(const StoreStats &a, const StoreStats &b) {
-    return a.alerts == b.alerts && a.objects == b.objects && a.detections == b.detections &&
-           a.upper_limits == b.upper_limits && a.forced_photometry == b.forced_photometry &&
-           a.cutouts == b.cutouts && a.rejected == b.rejected;
-}
-
-std::string Describe(const StoreStats &s) {
-    std::string out = "alerts " + std::to_string(s.alerts) + ", objects " + std::to_string(s.objects) +
-                      ", detections " + std::to_string(s.detections) + ", upper_limits " +
-                      std::to_string(s.upper_limits) + ", forced " + std::to_string(s.forced_photometry) +
-                      ", cutouts " + std::to_string(s.cutouts);
-    for (const auto &[k, v] : s.rejected) out += ", " + k + " " + std::to_string(v);
-    return out;
-}
+using testing::WriteAll;
 
 //! Retries fast, so that the connection-loss tests do not wait long.
 PostgresStoreOptions FastRetry() {
@@ -125,384 +81,9 @@ protected:
         return SharedPostgresServer().CreateDatabase(name);
     }
 
-    static WriteSummary WriteAll(Store &store, std::span<const Alert> alerts, size_t batch = 100) {
-        WriteSummary total;
-        for (size_t i = 0; i < alerts.size(); i += batch) {
-            auto s = store.Write(alerts.subspan(i, std::min(batch, alerts.size() - i)), {});
-            total.stored += s.stored;
-            total.duplicates += s.duplicates;
-        }
-        return total;
-    }
-
     std::string uri_;
     std::unique_ptr<Store> store_;
 };
-
-TEST_F(PgStoreTest, WritesEveryRealAlertOnceAndRewritesNothing) {
-    RIVULET_REQUIRE_SHARED("ztf-alerts/index.csv");
-    const auto &alerts = CorpusAlerts();
-    ASSERT_GT(alerts.size(), 800u);
-    std::set<int64_t> candids;
-    std::set<std::string> objects;
-    size_t cutouts = 0;
-    for (const auto &a : alerts) {
-        candids.insert(a.candid);
-        objects.insert(a.objectId);
-        for (const auto &c : a.cutouts) cutouts += c.has_value();
-    }
-    auto first = WriteAll(*store_, alerts);
-    EXPECT_EQ(first.stored, candids.size());
-    EXPECT_EQ(first.stored + first.duplicates, alerts.size());
-    const StoreStats s1 = store_->Stats();
-    EXPECT_EQ(s1.alerts, static_cast<int64_t>(candids.size()));
-    EXPECT_EQ(s1.objects, static_cast<int64_t>(objects.size()));
-    EXPECT_GE(s1.detections, s1.alerts - 10);
-    EXPECT_GT(s1.upper_limits, 0);
-    EXPECT_GT(s1.forced_photometry, 0);
-    EXPECT_LE(s1.cutouts, static_cast<int64_t>(cutouts));
-    EXPECT_GT(s1.cutouts, 0);
-
-    auto again = WriteAll(*store_, alerts, 37);
-    EXPECT_EQ(again.stored, 0u);
-    EXPECT_EQ(again.duplicates, alerts.size());
-    EXPECT_TRUE(SameStats(store_->Stats(), s1));
-
-    // Reopening (schema already there) finds the same content.
-    store_.reset();
-    store_ = OpenPostgresStore(uri_);
-    EXPECT_TRUE(SameStats(store_->Stats(), s1)) << Describe(store_->Stats());
-}
-
-TEST_F(PgStoreTest, DuplicateInsideOneBatchIsCountedOnce) {
-    std::vector<Alert> batch = {SyntheticAlert("ZTFsyn0001", 1, 10, 10), SyntheticAlert("ZTFsyn0001", 1, 10, 10)};
-    auto s = store_->Write(batch, {});
-    EXPECT_EQ(s.stored, 1u);
-    EXPECT_EQ(s.duplicates, 1u);
-    EXPECT_EQ(s.is_new, (std::vector<bool>{true, false}));
-    EXPECT_EQ(store_->Stats().alerts, 1);
-}
-
-// Checks the invariants of a merged light curve against the alerts it came from.
-void CheckLightCurve(const LightCurve &lc, const std::vector<Alert> &alerts) {
-    std::set<std::pair<double, int>> det_keys, ul_keys, fp_keys;
-    for (size_t i = 0; i < lc.detections.size(); ++i) {
-        const auto &p = lc.detections[i];
-        EXPECT_TRUE(det_keys.emplace(p.jd, p.fid).second) << "duplicate detection at jd " << p.jd;
-        if (i) { EXPECT_LE(lc.detections[i - 1].jd, p.jd); }
-        EXPECT_TRUE(p.magpsf.has_value());
-    }
-    std::set<int64_t> det_candids;
-    for (const auto &p : lc.detections)
-        if (p.candid) { EXPECT_TRUE(det_candids.insert(*p.candid).second) << "candid twice: " << *p.candid; }
-    for (size_t i = 0; i < lc.upper_limits.size(); ++i) {
-        const auto &u = lc.upper_limits[i];
-        EXPECT_TRUE(ul_keys.emplace(u.jd, u.fid).second) << "duplicate upper limit at jd " << u.jd;
-        EXPECT_FALSE(det_keys.count({u.jd, u.fid})) << "upper limit at a detection epoch";
-        if (i) { EXPECT_LE(lc.upper_limits[i - 1].jd, u.jd); }
-    }
-    for (size_t i = 0; i < lc.forced_photometry.size(); ++i) {
-        const auto &f = lc.forced_photometry[i];
-        EXPECT_TRUE(fp_keys.emplace(f.jd, f.fid).second);
-        if (i) { EXPECT_LE(lc.forced_photometry[i - 1].jd, f.jd); }
-    }
-    std::set<std::pair<double, int>> want_det, want_ul, want_fp;
-    for (const auto &a : alerts) {
-        want_det.emplace(*a.candidate.jd, *a.candidate.fid);
-        if (a.prv_candidates)
-            for (const auto &p : *a.prv_candidates) {
-                if (p.forcediffimflux) want_fp.emplace(*p.jd, *p.fid);
-                else if (p.magpsf) want_det.emplace(*p.jd, *p.fid);
-                else want_ul.emplace(*p.jd, *p.fid);
-            }
-        if (a.fp_hists)
-            for (const auto &f : *a.fp_hists) want_fp.emplace(*f.jd, *f.fid);
-    }
-    for (const auto &k : want_det) want_ul.erase(k);
-    EXPECT_EQ(det_keys, want_det);
-    EXPECT_EQ(ul_keys, want_ul);
-    EXPECT_EQ(fp_keys, want_fp);
-    for (const auto &a : alerts) {
-        auto it = std::find_if(lc.detections.begin(), lc.detections.end(), [&](const LightCurvePoint &p) {
-            return p.jd == *a.candidate.jd && p.fid == *a.candidate.fid;
-        });
-        ASSERT_NE(it, lc.detections.end());
-        EXPECT_TRUE(it->from_candidate);
-        EXPECT_EQ(it->source_candid, a.candid);
-        EXPECT_EQ(it->magpsf, a.candidate.magpsf);
-    }
-}
-
-TEST_F(PgStoreTest, LightCurvesAreMergedAndDeduplicated) {
-    RIVULET_REQUIRE_SHARED("ztf-alerts/index.csv");
-    WriteAll(*store_, CorpusAlerts());
-    for (const std::string id : {"ZTF21abiuvdk", "ZTF19abegmle"}) {
-        SCOPED_TRACE(id);
-        const auto alerts = AlertsOf(id);
-        ASSERT_FALSE(alerts.empty());
-        auto lc = store_->GetLightCurve(id);
-        ASSERT_TRUE(lc.has_value());
-        EXPECT_EQ(lc->objectId, id);
-        EXPECT_GE(lc->detections.size(), alerts.size());
-        EXPECT_FALSE(lc->upper_limits.empty());
-        CheckLightCurve(*lc, alerts);
-        EXPECT_EQ(store_->AlertCandids(id).size(), alerts.size());
-    }
-    EXPECT_FALSE(store_->GetLightCurve("ZTF00nothing").has_value());
-}
-
-TEST_F(PgStoreTest, LightCurveDoesNotDependOnArrivalOrder) {
-    RIVULET_REQUIRE_SHARED("ztf-alerts/index.csv");
-    auto alerts = AlertsOf("ZTF21abiuvdk");
-    std::sort(alerts.begin(), alerts.end(), [](const Alert &a, const Alert &b) { return *a.candidate.jd < *b.candidate.jd; });
-    WriteAll(*store_, alerts, 5);
-    const std::string other = NewDatabase();
-    auto reversed_store = OpenPostgresStore(other);
-    std::reverse(alerts.begin(), alerts.end());
-    WriteAll(*reversed_store, alerts, 1);
-    auto a = store_->GetLightCurve("ZTF21abiuvdk");
-    auto b = reversed_store->GetLightCurve("ZTF21abiuvdk");
-    ASSERT_TRUE(a && b);
-    ASSERT_EQ(a->detections.size(), b->detections.size());
-    for (size_t i = 0; i < a->detections.size(); ++i) {
-        EXPECT_EQ(a->detections[i].jd, b->detections[i].jd);
-        EXPECT_EQ(a->detections[i].candid, b->detections[i].candid);
-        EXPECT_EQ(a->detections[i].magpsf, b->detections[i].magpsf);
-        EXPECT_EQ(a->detections[i].from_candidate, b->detections[i].from_candidate);
-    }
-    EXPECT_EQ(a->upper_limits.size(), b->upper_limits.size());
-    CheckLightCurve(*a, alerts);
-}
-
-TEST_F(PgStoreTest, SchemaThreeFivePrvCandidatesAreForcedPhotometry) {
-    RIVULET_REQUIRE_SHARED("ztf-alerts/index.csv");
-    std::vector<Alert> v35;
-    for (const auto &a : CorpusAlerts())
-        if (a.SchemaVersion() == "3.5" && a.prv_candidates && !a.prv_candidates->empty()) v35.push_back(a);
-    ASSERT_FALSE(v35.empty());
-    WriteAll(*store_, v35);
-    const auto &a = v35.front();
-    auto lc = store_->GetLightCurve(a.objectId);
-    ASSERT_TRUE(lc);
-    EXPECT_FALSE(lc->forced_photometry.empty());
-    EXPECT_TRUE(lc->upper_limits.empty());
-    for (const auto &f : lc->forced_photometry) EXPECT_TRUE(f.forcediffimflux.has_value());
-    CheckLightCurve(*lc, AlertsOf(a.objectId));
-}
-
-TEST_F(PgStoreTest, ConeSearchFindsStoredObjectsWithinRadius) {
-    RIVULET_REQUIRE_SHARED("ztf-alerts/index.csv");
-    WriteAll(*store_, CorpusAlerts());
-    const auto alerts = AlertsOf("ZTF21abiuvdk");
-    const double ra = *alerts.front().candidate.ra, dec = *alerts.front().candidate.dec;
-    auto near = store_->ConeSearchObjects(ra, dec, 2.0);
-    ASSERT_FALSE(near.empty());
-    EXPECT_EQ(near.front().objectId, "ZTF21abiuvdk");
-    EXPECT_LT(near.front().sep_arcsec, 1.0);
-    EXPECT_EQ(near.front().ndet, static_cast<int64_t>(store_->GetLightCurve("ZTF21abiuvdk")->detections.size()));
-    EXPECT_LE(near.front().first_jd, near.front().last_jd);
-    auto self = store_->ConeSearchObjects(near.front().ra, near.front().dec, 0.01);
-    ASSERT_EQ(self.size(), 1u);
-    EXPECT_NEAR(self.front().sep_arcsec, 0.0, 1e-6);
-    EXPECT_TRUE(store_->ConeSearchObjects(near.front().ra + 0.01, near.front().dec, 1.0).empty());
-
-    auto all = store_->ConeSearchObjects(0, 90, 180 * 3600.0);
-    EXPECT_EQ(static_cast<int64_t>(all.size()), store_->Stats().objects);
-    for (double radius : {10.0, 600.0, 3600.0 * 5, 3600.0 * 40, 3600.0 * 100, 3600.0 * 179.9}) {
-        auto got = store_->ConeSearchObjects(ra, dec, radius);
-        std::set<std::string> want, have;
-        for (const auto &m : all)
-            if (AngularSeparationArcsec(ra, dec, m.ra, m.dec) <= radius) want.insert(m.objectId);
-        for (size_t i = 0; i < got.size(); ++i) {
-            have.insert(got[i].objectId);
-            EXPECT_LE(got[i].sep_arcsec, radius);
-            if (i) { EXPECT_LE(got[i - 1].sep_arcsec, got[i].sep_arcsec); }
-        }
-        EXPECT_EQ(have, want) << "radius " << radius;
-    }
-}
-
-TEST_F(PgStoreTest, ConeSearchAtPolesAndAcrossRaWrap) {
-    std::vector<Alert> alerts;
-    std::mt19937_64 rng(3);
-    std::uniform_real_distribution<double> u(0, 1);
-    int64_t candid = 1000;
-    auto add = [&](double ra, double dec) {
-        const std::string id = "ZTFsyn" + std::to_string(candid);
-        alerts.push_back(SyntheticAlert(id, candid++, ra, dec));
-    };
-    add(359.9999, 0.0);
-    add(0.0001, 0.0);
-    add(359.99999, 45.0);
-    add(0.00001, 45.0);
-    add(0.0, 90.0);
-    add(0.0, -90.0);
-    for (int i = 0; i < 400; ++i) {
-        add(360.0 * u(rng), 90.0 - 0.01 * u(rng));
-        add(360.0 * u(rng), -90.0 + 0.01 * u(rng));
-        double ra = std::fmod(360.0 + 0.01 * (u(rng) - 0.5), 360.0);
-        add(ra, 0.01 * (u(rng) - 0.5));
-    }
-    auto s = store_->Write(alerts, {});
-    ASSERT_EQ(s.stored, alerts.size());
-
-    auto wrap = store_->ConeSearchObjects(359.9999, 0.0, 1.0);
-    std::set<std::string> wrap_ids;
-    for (const auto &m : wrap) wrap_ids.insert(m.objectId);
-    EXPECT_TRUE(wrap_ids.count("ZTFsyn1000") && wrap_ids.count("ZTFsyn1001"));
-    for (const auto &m : wrap)
-        if (m.objectId == "ZTFsyn1001") { EXPECT_NEAR(m.sep_arcsec, 0.72, 1e-6); }
-    EXPECT_EQ(store_->ConeSearchObjects(0.0, 45.0, 0.1).size(), 2u);
-
-    const std::vector<std::array<double, 3>> queries = {
-        {0, 90, 5},         {180, 90, 20},     {77, 89.999, 10},  {0, -90, 36},   {359.99, -89.995, 3},
-        {359.9999, 0, 1},   {0.0001, 0, 10},   {0, 0, 18},        {359.995, 0.002, 4}, {0.003, -0.004, 7},
-        {0, 90, 0.5},       {123, -90, 100},   {-0.002, 0.001, 6}, {720.001, 0, 5},
-    };
-    for (const auto &[qra, qdec, radius] : queries) {
-        SCOPED_TRACE(::testing::Message() << "cone " << qra << "," << qdec << " r=" << radius);
-        std::set<std::string> want, have;
-        for (const auto &a : alerts)
-            if (AngularSeparationArcsec(qra, qdec, *a.candidate.ra, *a.candidate.dec) <= radius) want.insert(a.objectId);
-        auto got = store_->ConeSearchObjects(qra, qdec, radius);
-        for (size_t i = 0; i < got.size(); ++i) {
-            have.insert(got[i].objectId);
-            if (i) { EXPECT_LE(got[i - 1].sep_arcsec, got[i].sep_arcsec); }
-        }
-        EXPECT_EQ(have, want);
-        EXPECT_FALSE(want.empty());
-    }
-}
-
-TEST_F(PgStoreTest, ObjectPositionIsTheMeanAcrossRaWrap) {
-    std::vector<Alert> alerts = {SyntheticAlert("ZTFwrap", 1, 359.9998, 10.0, 2460000.5),
-                                 SyntheticAlert("ZTFwrap", 2, 0.0002, 10.0, 2460001.5)};
-    store_->Write(alerts, {});
-    auto m = store_->ConeSearchObjects(0.0, 10.0, 1.0);
-    ASSERT_EQ(m.size(), 1u);
-    EXPECT_NEAR(m[0].sep_arcsec, 0.0, 1e-6);
-    EXPECT_EQ(m[0].ndet, 2);
-    EXPECT_EQ(m[0].first_jd, 2460000.5);
-    EXPECT_EQ(m[0].last_jd, 2460001.5);
-}
-
-TEST_F(PgStoreTest, RejectsBadConeArguments) {
-    EXPECT_THROW(store_->ConeSearchObjects(10, 10, -1), RivuletError);
-    EXPECT_THROW(store_->ConeSearchObjects(NAN, 10, 1), RivuletError);
-    EXPECT_THROW(store_->ConeSearchObjects(10, 91, 1), RivuletError);
-}
-
-TEST_F(PgStoreTest, RejectionsAreCountedByReasonAndIdempotent) {
-    std::vector<Rejection> rej = {{11, "ZTFa", 2460000.1, "rb_below_threshold"},
-                                  {12, "ZTFb", 2460000.2, "rb_below_threshold"},
-                                  {13, "ZTFc", 2460000.3, "bad_avro"},
-                                  {13, "ZTFc", 2460000.3, "bad_avro"}};
-    auto s = store_->Write({}, rej);
-    EXPECT_EQ(s.rejections_recorded, 3u);
-    EXPECT_EQ(s.rejection_duplicates, 1u);
-    auto again = store_->Write({}, rej);
-    EXPECT_EQ(again.rejections_recorded, 0u);
-    EXPECT_EQ(again.rejection_duplicates, 4u);
-    auto stats = store_->Stats();
-    EXPECT_EQ(stats.rejected, (std::map<std::string, int64_t>{{"bad_avro", 1}, {"rb_below_threshold", 2}}));
-    EXPECT_EQ(stats.alerts, 0);
-    EXPECT_EQ(store_->RejectionReason(12), "rb_below_threshold");
-    EXPECT_FALSE(store_->RejectionReason(99).has_value());
-}
-
-TEST_F(PgStoreTest, InvalidAlertMidBatchRollsBackEverything) {
-    std::vector<Alert> batch = {SyntheticAlert("ZTFok1", 1, 10, 10), SyntheticAlert("ZTFok2", 2, 11, 11),
-                                SyntheticAlert("ZTFbad", 3, 12, 12)};
-    batch[2].candidate.ra.reset();
-    std::vector<Rejection> rej = {{50, "ZTFr", 2460000.0, "some_cut"}};
-    try {
-        store_->Write(batch, rej);
-        FAIL() << "expected a throw";
-    } catch (const RivuletError &e) {
-        EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput);
-        EXPECT_NE(std::string(e.what()).find("candid 3"), std::string::npos) << e.what();
-    }
-    EXPECT_TRUE(SameStats(store_->Stats(), StoreStats{}));
-    EXPECT_FALSE(store_->GetAlert(1).has_value());
-    batch.pop_back();
-    EXPECT_EQ(store_->Write(batch, rej).stored, 2u);
-    EXPECT_EQ(store_->Stats().alerts, 2);
-}
-
-TEST_F(PgStoreTest, DatabaseFailureMidBatchRollsBackEverything) {
-    RIVULET_REQUIRE_SHARED("ztf-alerts/index.csv");
-    const auto &corpus = CorpusAlerts();
-    std::vector<Alert> first(corpus.begin(), corpus.begin() + 10);
-    store_->Write(first, {});
-    const StoreStats before = store_->Stats();
-
-    // Another client plants a trigger that fails the cutout insert of one alert in the middle of the next
-    // batch, after that batch's alert rows were written. Not retriable: the Write throws at once.
-    std::vector<Alert> second(corpus.begin() + 10, corpus.begin() + 40);
-    int64_t victim = 0;
-    for (size_t i = 20; i < second.size() && !victim; ++i)
-        if (second[i].cutouts[0]) victim = second[i].candid;
-    ASSERT_NE(victim, 0);
-    OtherClient(uri_, "CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                      "IF NEW.candid = " + std::to_string(victim) +
-                      " THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$; "
-                      "CREATE TRIGGER fail_once BEFORE INSERT ON cutouts FOR EACH ROW EXECUTE FUNCTION fail_once()");
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-        std::vector<Rejection> rej = {{999, "ZTFx", 1.0, "cut"}};
-        store_->Write(second, rej);
-        FAIL() << "expected a throw";
-    } catch (const RivuletError &e) {
-        EXPECT_EQ(e.kind(), ErrorKind::kStore);
-        const std::string what = e.what();
-        EXPECT_EQ(what.rfind(uri_ + ": ", 0), 0u) << what;
-        EXPECT_NE(what.find("injected failure"), std::string::npos) << what;
-        EXPECT_EQ(what.find("gave up"), std::string::npos) << "not retriable: " << what;
-    }
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
-    EXPECT_TRUE(SameStats(store_->Stats(), before));
-    EXPECT_FALSE(store_->GetAlert(second.front().candid).has_value());
-    EXPECT_FALSE(store_->RejectionReason(999).has_value());
-
-    OtherClient(uri_, "DROP TRIGGER fail_once ON cutouts");
-    auto s = store_->Write(second, {});
-    EXPECT_EQ(s.stored + s.duplicates, second.size());
-    EXPECT_GT(store_->Stats().alerts, before.alerts);
-}
-
-TEST_F(PgStoreTest, GetAlertReturnsCutoutsByteIdenticalAndTheFullCandidate) {
-    RIVULET_REQUIRE_SHARED("ztf-alerts/index.csv");
-    const auto &alerts = CorpusAlerts();
-    WriteAll(*store_, alerts);
-    std::set<int64_t> seen;
-    for (const auto &a : alerts) {
-        if (!seen.insert(a.candid).second) continue;
-        auto got = store_->GetAlert(a.candid);
-        ASSERT_TRUE(got.has_value()) << a.candid;
-        EXPECT_EQ(got->objectId, a.objectId);
-        EXPECT_EQ(got->jd, *a.candidate.jd);
-        EXPECT_EQ(got->fid, *a.candidate.fid);
-        EXPECT_EQ(got->ra, *a.candidate.ra);
-        EXPECT_EQ(got->dec, *a.candidate.dec);
-        EXPECT_EQ(got->magpsf, a.candidate.magpsf);
-        EXPECT_EQ(got->sigmapsf, a.candidate.sigmapsf);
-        EXPECT_EQ(got->isdiffpos, a.candidate.isdiffpos);
-        EXPECT_EQ(got->schemavsn, a.SchemaVersion());
-        EXPECT_GT(got->ingested_at, 1.6e9);
-        for (int k = 0; k < 3; ++k) {
-            ASSERT_EQ(got->cutouts[k].has_value(), a.cutouts[k].has_value());
-            if (!a.cutouts[k]) continue;
-            EXPECT_EQ(got->cutouts[k]->file_name, a.cutouts[k]->file_name);
-            EXPECT_TRUE(got->cutouts[k]->stamp_data == a.cutouts[k]->stamp_data) << a.candid << " cutout " << k;
-        }
-        auto j = nlohmann::json::parse(got->candidate_json);
-        EXPECT_EQ(j.size(), a.candidate.present.count());
-        EXPECT_EQ(j["jd"].get<double>(), *a.candidate.jd);
-        EXPECT_EQ(j["candid"].get<int64_t>(), a.candid);
-        if (a.candidate.magpsf) { EXPECT_EQ(j["magpsf"].get<float>(), *a.candidate.magpsf); }
-    }
-    EXPECT_FALSE(store_->GetAlert(42).has_value());
-}
 
 TEST_F(PgStoreTest, SchemaVersionIsRecordedAndNewerVersionsAreRefused) {
     store_.reset();
