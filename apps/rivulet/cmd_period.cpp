@@ -32,7 +32,7 @@ void AddPeriod(CLI::App &app, int &exit_code) {
         std::filesystem::path out;
         std::string method;
         int nterms = 3;
-        double pmin = 0.05, pmax = 0, max_err = 1e300, samples_per_peak = 5;
+        double pmin = 0.05, pmax = 0, max_err = 1e300, samples_per_peak = 5, err_floor = 0;
         unsigned threads = 0;
     };
     auto o = std::make_shared<Options>();
@@ -44,6 +44,9 @@ void AddPeriod(CLI::App &app, int &exit_code) {
     cmd->add_option("--pmax", o->pmax, "longest period searched (days); 0 = the baseline")->capture_default_str();
     cmd->add_option("--samples-per-peak", o->samples_per_peak, "grid oversampling")->capture_default_str();
     cmd->add_option("--max-err", o->max_err, "drop points with a larger error (sentinels such as 99.999)");
+    cmd->add_option("--err-floor", o->err_floor, "systematic error (mag) added in quadrature to every error")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     cmd->add_option("--threads", o->threads, "worker threads (0 = all cores)")->capture_default_str();
     cmd->add_option("--out", o->out, "output CSV (default: stdout)");
     cmd->callback([o, &exit_code] {
@@ -57,6 +60,7 @@ void AddPeriod(CLI::App &app, int &exit_code) {
         opt.grid.pmin = o->pmin;
         opt.grid.pmax = o->pmax;
         opt.grid.samples_per_peak = o->samples_per_peak;
+        opt.err_floor = o->err_floor;
         std::vector<lightcurve::RawObject> raw = ReadLightCurveInput(o->in);
         lightcurve::CleanOptions clean;
         clean.max_err = o->max_err;

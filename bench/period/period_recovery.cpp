@@ -3,7 +3,7 @@
 // assertions). Usage: period_recovery [--data stripe82|ogle|macho] [--methods ls-fast,mhls,...]
 // [--modes r,g,multi] [--limit N] [--ids ID,ID] [--threads T] [--pmin D --pmax D] [--nterms K]
 // [--shared 0|1] [--rescore 0|1] [--rescore-nterms K] [--candidates N] [--verbose 1] (prints every miss)
-// [--err-floor MAG] (added in quadrature to every error; default 0)
+// [--err-floor MAG] (PeriodOptions::err_floor: added in quadrature to every error; default 0)
 // Data sets (under ../shared/data/variable_stars): stripe82 = SDSS Stripe 82 RR Lyrae (ugriz, Sesar et al.
 // 2010 periods), ogle = the 4 OGLE example stars (I band, periods from the upstream phases), macho = the 15
 // MACHO example stars (r and b, catalogue period_r).
@@ -116,7 +116,7 @@ int main(int argc, char **argv) {
     bool rescore = PeriodOptions{}.rescore;
     std::string only_id;
     int rescore_nterms = PeriodOptions{}.rescore_nterms;
-    double err_floor = 0;  // mag, added in quadrature
+    double err_floor = PeriodOptions{}.err_floor;  // mag, added in quadrature
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--data")) data_name = argv[i + 1];
         if (!std::strcmp(argv[i], "--methods")) methods = SplitList(argv[i + 1]);
@@ -156,9 +156,6 @@ int main(int argc, char **argv) {
                 if (mode != "multi" && b.band != mode) continue;
                 auto s = CleanSeries(b.t, b.mag, b.err, clean);
                 if (!s) continue;
-                // A systematic floor in quadrature keeps a few tiny-error points from dominating chi2.
-                if (err_floor > 0)
-                    for (double &e : s->err) e = std::sqrt(e * e + err_floor * err_floor);
                 set.push_back(std::move(*s));
             }
             objects.push_back(std::move(set));
@@ -171,6 +168,7 @@ int main(int argc, char **argv) {
             opt.candidates = candidates;
             opt.rescore = rescore;
             opt.rescore_nterms = rescore_nterms;
+            opt.err_floor = err_floor;  // inside the method now (was bench preprocessing; same numbers)
             opt.grid.pmin = pmin;  // default 0.1 d: RR Lyrae are 0.2-1 d; keeps the full-data run short
             opt.grid.pmax = pmax;  // 0 = the baseline
             const auto t0 = std::chrono::steady_clock::now();

@@ -82,7 +82,16 @@ std::string Relation(double f, double best, double tol) {
     return "";
 }
 
-Result<PeriodResult> Search(std::span<const Series> bands, const PeriodOptions &o) {
+Result<PeriodResult> Search(std::span<const Series> input, const PeriodOptions &o) {
+    if (!(o.err_floor >= 0) || std::isinf(o.err_floor))
+        return MakeError("bad_option", "err_floor " + std::to_string(o.err_floor) + " is not a finite non-negative magnitude");
+    std::vector<Series> floored;
+    if (o.err_floor > 0) {
+        floored.assign(input.begin(), input.end());
+        for (Series &s : floored)
+            for (double &e : s.err) e = std::sqrt(e * e + o.err_floor * o.err_floor);
+    }
+    const std::span<const Series> bands = o.err_floor > 0 ? std::span<const Series>(floored) : input;
     std::vector<const Series *> used;
     double tmin = std::numeric_limits<double>::infinity(), tmax = -tmin;
     std::size_t npts = 0;

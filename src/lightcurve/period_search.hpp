@@ -47,6 +47,11 @@ struct PeriodOptions {
     //! shape's (so `period_multiband_power` features are the final model's power).
     bool rescore = true;
     int rescore_nterms = 0;  //!< harmonics of the final model; 0 = nterms + 1
+    //! Systematic error floor (mag) added in quadrature to every point's error before the search; 0 keeps
+    //! the quoted errors. Photon-noise errors of bright points can be far below a survey's calibration
+    //! limit and then dominate every fit. Default 0, so `rivulet period` and features are unchanged;
+    //! 0.02 helped a little on Stripe 82 (docs/lightcurves.md, "Error floor").
+    double err_floor = 0;
     GridOptions grid;
     std::size_t top_k = 4;    //!< best peak plus three alternatives
     //! Distinct grid peaks refined (and, for kMultiHarmonic, judged by the K-term fit) before ranking.

@@ -118,6 +118,36 @@ TEST(PeriodSearch, MultiBandAliasChoiceKeepsTheTruePeriod) {
     EXPECT_GE(r->peaks[0].power, plain->peaks[0].power - 1e-9);  // richer model, never a worse fit
 }
 
+TEST(PeriodSearch, ErrorFloorOptionEqualsInflatedErrors) {
+    // A floor in quadrature inside the search equals inflating the errors by hand, and keeps the period.
+    const double period = 0.5873;
+    std::vector<Series> bands;
+    for (int b = 0; b < 3; ++b) {
+        Series s = testing::MakeCurve(70, period, 400, 0.4, 0.03, 30 + b, 0.15);
+        bands.push_back(std::move(s));
+    }
+    PeriodOptions o;
+    o.grid.pmin = 0.2;
+    o.grid.pmax = 1.2;
+    o.err_floor = 0.02;
+    auto floored = FindPeriodMultiBand(bands, o);
+    std::vector<Series> by_hand = bands;
+    for (Series &s : by_hand)
+        for (double &e : s.err) e = std::sqrt(e * e + 0.02 * 0.02);
+    o.err_floor = 0;
+    auto manual = FindPeriodMultiBand(by_hand, o);
+    ASSERT_TRUE(floored.ok() && manual.ok());
+    EXPECT_EQ(floored->peaks[0].frequency, manual->peaks[0].frequency);
+    EXPECT_EQ(floored->peaks[0].power, manual->peaks[0].power);
+    EXPECT_NEAR(floored->peaks[0].period, period, period * 1e-3);
+    for (double bad : {-0.01, std::nan(""), static_cast<double>(INFINITY)}) {
+        o.err_floor = bad;
+        auto refused = FindPeriodMultiBand(bands, o);
+        ASSERT_FALSE(refused.ok()) << bad;
+        EXPECT_EQ(refused.error().reason, "bad_option");
+    }
+}
+
 TEST(PeriodSearch, RecoversStripe82RrLyraePeriodsMultiBand) {
     RIVULET_REQUIRE_SHARED("variable_stars/sdss_stripe82_rrlyrae/lightcurves.csv");
     const auto dir = testing::SharedDataDir() / "variable_stars/sdss_stripe82_rrlyrae";
