@@ -12,6 +12,20 @@ namespace {
 
 constexpr double kTwoPi = 2.0 * std::numbers::pi;
 
+//! out[2h], out[2h+1] = cos((h+1) ph), sin((h+1) ph) for h < harmonics, by the angle-addition recurrence
+//! (one cos and one sin per point instead of two per harmonic).
+void HarmonicBasis(double ph, std::size_t harmonics, double *out) {
+    const double c1 = std::cos(ph), s1 = std::sin(ph);
+    double ch = c1, sh = s1;
+    for (std::size_t h = 0; h < harmonics; ++h) {
+        out[2 * h] = ch;
+        out[2 * h + 1] = sh;
+        const double cn = ch * c1 - sh * s1;
+        sh = sh * c1 + ch * s1;
+        ch = cn;
+    }
+}
+
 //! Normalised weights, centred values (astropy's preprocessing) and time origin.
 struct Prepared {
     std::vector<double> w, y, t;
@@ -150,17 +164,8 @@ std::vector<double> LombScargleMultiTerm(const Series &s, std::span<const double
         std::fill(a.begin(), a.end(), 0.0);
         std::fill(b.begin(), b.end(), 0.0);
         for (std::size_t i = 0; i < s.size(); ++i) {
-            const double ph = kTwoPi * frequencies[k] * p.t[i];
-            const double c1 = std::cos(ph), s1 = std::sin(ph);
             basis[0] = 1.0;
-            double ch = c1, sh = s1;
-            for (int h = 0; h < nterms; ++h) {
-                basis[1 + 2 * h] = ch;
-                basis[2 + 2 * h] = sh;
-                const double cn = ch * c1 - sh * s1;
-                sh = sh * c1 + ch * s1;
-                ch = cn;
-            }
+            HarmonicBasis(kTwoPi * frequencies[k] * p.t[i], static_cast<std::size_t>(nterms), &basis[1]);
             const double w = p.w[i];
             for (std::size_t r = 0; r < m; ++r) {
                 const double wr = w * basis[r];
@@ -217,16 +222,7 @@ std::vector<double> LombScargleSharedShape(std::span<const Series *const> bands,
         for (std::size_t band = 0; band < nb; ++band) {
             const Series &s = *bands[band];
             for (std::size_t i = 0; i < s.size(); ++i) {
-                const double ph = kTwoPi * frequencies[k] * (s.t[i] - t0);
-                const double c1 = std::cos(ph), s1 = std::sin(ph);
-                double ch = c1, sh = s1;
-                for (std::size_t h = 0; h < nf / 2; ++h) {
-                    basis[2 * h] = ch;
-                    basis[2 * h + 1] = sh;
-                    const double cn = ch * c1 - sh * s1;
-                    sh = sh * c1 + ch * s1;
-                    ch = cn;
-                }
+                HarmonicBasis(kTwoPi * frequencies[k] * (s.t[i] - t0), nf / 2, basis.data());
                 const double w = 1.0 / (s.err[i] * s.err[i]), y = s.mag[i];
                 yy += w * y * y;
                 // Column `band` is this band's offset (1 for its points), then the shared Fourier terms.
@@ -284,17 +280,7 @@ std::vector<double> LombScargleScaledShape(std::span<const Series *const> bands,
         for (std::size_t band = 0; band < nb; ++band) {
             const Series &s = *bands[band];
             for (std::size_t i = 0; i < s.size(); ++i) {
-                const double ph = kTwoPi * frequencies[k] * (s.t[i] - t0);
-                const double c1 = std::cos(ph), s1 = std::sin(ph);
-                double ch = c1, sh = s1;
-                double *row = &basis[(start[band] + i) * nf];
-                for (std::size_t h = 0; h < nf / 2; ++h) {
-                    row[2 * h] = ch;
-                    row[2 * h + 1] = sh;
-                    const double cn = ch * c1 - sh * s1;
-                    sh = sh * c1 + ch * s1;
-                    ch = cn;
-                }
+                HarmonicBasis(kTwoPi * frequencies[k] * (s.t[i] - t0), nf / 2, &basis[(start[band] + i) * nf]);
             }
         }
         std::fill(amp.begin(), amp.end(), 1.0);
