@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <iterator>
@@ -131,7 +132,7 @@ void CheckCutouts(AlertBatch &batch, unsigned threads) {
 }
 
 AlertBatch DecodePackets(size_t count, const std::function<PacketView(size_t)> &packet,
-                         std::vector<AvroAlertDecoder> &decoders) {
+                         std::vector<AvroAlertDecoder> &decoders, const std::shared_future<void> &last_worker_after) {
     // Blocks of 32 packets, handed out from a shared counter, each decoded into its own batch; the blocks
     // are joined in order afterwards, so the result does not depend on which thread took which block.
     constexpr size_t kBlock = 32;
@@ -157,7 +158,19 @@ AlertBatch DecodePackets(size_t count, const std::function<PacketView(size_t)> &
     };
     const size_t threads = std::min(decoders.size(), blocks);
     std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, std::ref(decoders[t]));
+    for (size_t t = 1; t < threads; ++t) {
+        if (t + 1 == threads && last_worker_after.valid()) {
+            // Takes whatever blocks are left once the write is done. It gives up as soon as the others have
+            // taken every block, so a write that never ends cannot hold the decode.
+            pool.emplace_back([&, t] {
+                while (last_worker_after.wait_for(std::chrono::milliseconds(1)) != std::future_status::ready)
+                    if (next.load() >= blocks) return;
+                work(decoders[t]);
+            });
+        } else {
+            pool.emplace_back(work, std::ref(decoders[t]));
+        }
+    }
     if (threads > 0) work(decoders[0]);
     for (auto &t : pool) t.join();
     if (error) std::rethrow_exception(error);

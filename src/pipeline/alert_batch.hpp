@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <span>
 #include <string>
 #include <vector>
@@ -58,8 +59,15 @@ struct PacketView {
 //! Decodes `count` packets on up to `decoders.size()` threads (one decoder each) and checks their cutouts:
 //! the same batch as AddPacket on every packet in order followed by CheckCutouts, with packet indices
 //! 0..count-1. `packet(i)` is called from the worker threads.
+//!
+//! `last_worker_after`, when valid, holds back the last worker until it is ready: a driver that stores the
+//! previous batch meanwhile passes that write, so that decode and write together keep every core busy once
+//! (the writer is the pipeline's critical path; a third thread on two cores would slow it by a third).
+//! Only its readiness is awaited (its result or exception stays for the caller's get()), and only while
+//! blocks remain: the call returns once every packet is decoded, ready or not.
 AlertBatch DecodePackets(size_t count, const std::function<PacketView(size_t)> &packet,
-                         std::vector<AvroAlertDecoder> &decoders);
+                         std::vector<AvroAlertDecoder> &decoders,
+                         const std::shared_future<void> &last_worker_after = {});
 
 //! The accepted alerts of a batch after CutAndStore, and where each came from.
 struct StoredAlerts {
