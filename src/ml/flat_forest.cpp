@@ -1,123 +1,202 @@
 #include "ml/flat_forest.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <unordered_map>
 
 #include "common/error.hpp"
 
 namespace rivulet::ml {
 namespace {
 
-// Rows walked through a tree together: enough independent loads in flight to cover memory latency, few
-// enough that the group's node references stay in L1.
+// Rows walked through a tree together: enough independent loads in flight to cover cache latency, few
+// enough that the group's slot indices stay in registers and L1.
 constexpr size_t kGroup = 32;
-constexpr uint32_t kMaxIndex = 0x7fffffffu;
+constexpr size_t kLineBytes = 64;
+// The next tree's first lines are prefetched while the current one is walked, a few per lock-step pass (a
+// burst would stall on the few outstanding-miss buffers): a small tree (SNAD: 8 KB) arrives whole before its
+// walk starts, a large one its top levels.
+constexpr size_t kPrefetchBytes = 16384;
+constexpr size_t kPrefetchPerPass = 4;
 
 }  // namespace
 
-FlatForest::FlatForest(const std::vector<DecisionTree> &trees, size_t classes) : classes_(classes) {
-    roots_.reserve(trees.size());
-    // Line 0: a dummy node that rows already at a leaf keep visiting, so the walk needs no per-row branch.
-    nodes_.assign(kNodesPerLine, Node{0.0f, 0, {kLeafRef, kLeafRef}});
-    for (const DecisionTree &t : trees) AddTree(t);
-}
+FlatForest::FlatForest(const std::vector<DecisionTree> &trees, size_t classes, Layout layout) : classes_(classes) {
+    int32_t max_feature = 0;
+    for (const DecisionTree &t : trees)
+        for (const TreeNode &n : t.nodes) max_feature = std::max(max_feature, n.feature);
+    feature_bits_ = static_cast<uint32_t>(std::bit_width(static_cast<uint32_t>(max_feature)));
 
-void FlatForest::AddTree(const DecisionTree &tree) {
-    const size_t k = classes_;
-    // Trained node index → reference in this layout. Leaves first: their fractions, in node order.
-    std::vector<uint32_t> ref(tree.nodes.size(), 0);
-    for (size_t i = 0; i < tree.nodes.size(); ++i) {
-        if (tree.nodes[i].feature >= 0) continue;
-        size_t leaf = leaf_value_.size() / k;
-        if (leaf > kMaxIndex) throw RivuletError(ErrorKind::kInvalidInput, "forest has too many leaves for 32-bit indices");
-        ref[i] = kLeafRef | static_cast<uint32_t>(leaf);
-        leaf_value_.insert(leaf_value_.end(), tree.value.begin() + static_cast<ptrdiff_t>(i * k),
-                           tree.value.begin() + static_cast<ptrdiff_t>((i + 1) * k));
+    // Positions first (they decide whether the compact word can hold every offset), then the slots.
+    const size_t compact_line = kLineBytes / sizeof(CompactSlot), wide_line = kLineBytes / sizeof(WideSlot);
+    std::vector<std::vector<uint32_t>> pos(trees.size());
+    std::vector<size_t> n_slots(trees.size());
+    compact_ = layout != Layout::kWide && feature_bits_ <= 29;
+    for (size_t t = 0; t < trees.size() && compact_; ++t) {
+        pos[t] = PlaceNodes(trees[t], compact_line / 2, n_slots[t]);
+        const DecisionTree &tree = trees[t];
+        for (size_t i = 0; i < tree.nodes.size() && compact_; ++i)
+            if (tree.nodes[i].feature >= 0)
+                compact_ = pos[t][static_cast<size_t>(tree.nodes[i].left)] - pos[t][i] < (1u << (30 - feature_bits_));
     }
-    if (tree.nodes[0].feature < 0) {
-        roots_.push_back(ref[0]);
-        return;
+    if (layout == Layout::kCompact && !compact_)
+        throw RivuletError(ErrorKind::kInvalidInput, "forest does not fit 8-byte prediction slots");
+    if (!compact_)
+        for (size_t t = 0; t < trees.size(); ++t) pos[t] = PlaceNodes(trees[t], wide_line / 2, n_slots[t]);
+
+    const size_t line = compact_ ? compact_line : wide_line;
+    size_t total = 0;
+    for (size_t t = 0; t < trees.size(); ++t) {
+        tree_begin_.push_back(total);
+        total += (n_slots[t] + line - 1) / line * line;  // every tree starts on a line
     }
-    // Inner nodes in lines: each line starts at a pending node and takes up to four inner nodes of its subtree
-    // breadth-first; the nodes just below a full line start later lines (depth-first, so a subtree's lines
-    // stay near each other).
-    std::vector<size_t> order;         // trained index of each placed inner node, in layout order
-    std::vector<size_t> pending{0};    // line roots still to place (a stack)
-    std::vector<size_t> line;
-    while (!pending.empty()) {
-        size_t top = pending.back();
-        pending.pop_back();
-        line.assign(1, top);
-        for (size_t q = 0; q < line.size(); ++q) {
-            const TreeNode &n = tree.nodes[line[q]];
-            for (int side = 0; side < 2; ++side) {
-                size_t c = static_cast<size_t>(n.left) + static_cast<size_t>(side);
-                if (tree.nodes[c].feature < 0) continue;
-                if (line.size() < kNodesPerLine) line.push_back(c);
+    // Unused slots (padding) are leaves of value 0; no walk reaches them.
+    if (compact_) compact_slots_.assign(total, CompactSlot{0.0f, kLeaf});
+    else wide_slots_.assign(total, WideSlot{0.0f, kLeaf, 0, 0});
+
+    std::unordered_map<std::string, uint32_t> value_index;  // class-fraction bytes → leaf_value_ index
+    for (size_t t = 0; t < trees.size(); ++t) {
+        const DecisionTree &tree = trees[t];
+        for (size_t i = 0; i < tree.nodes.size(); ++i) {
+            const TreeNode &n = tree.nodes[i];
+            const size_t p = tree_begin_[t] + pos[t][i];
+            float threshold = n.threshold;
+            uint32_t word = 0, offset = 0;
+            if (n.feature < 0) {
+                // Bitwise-equal fraction vectors share an entry, so sums are unchanged.
+                std::string key(reinterpret_cast<const char *>(tree.value.data() + i * classes_),
+                                classes_ * sizeof(double));
+                auto [it, added] = value_index.try_emplace(key, static_cast<uint32_t>(value_index.size()));
+                if (added) leaf_value_.insert(leaf_value_.end(), tree.value.begin() + static_cast<ptrdiff_t>(i * classes_),
+                                              tree.value.begin() + static_cast<ptrdiff_t>((i + 1) * classes_));
+                threshold = std::bit_cast<float>(it->second);
+                word = kLeaf;
+            } else {
+                offset = pos[t][static_cast<size_t>(n.left)] - pos[t][i];
+                word = static_cast<uint32_t>(n.feature);
+            }
+            if (compact_) {
+                if (n.feature >= 0) word |= (n.missing_left ? 0u : 1u) << feature_bits_ | offset << (feature_bits_ + 1);
+                compact_slots_[p] = CompactSlot{threshold, word};
+            } else {
+                if (n.feature >= 0) word |= (n.missing_left ? 0u : 1u) << 30;
+                wide_slots_[p] = WideSlot{threshold, word, offset, 0};
             }
         }
-        // Children of this line's nodes that did not fit: pushed in reverse so the leftmost is placed next.
-        std::vector<size_t> below;
-        for (size_t q : line) {
-            const TreeNode &n = tree.nodes[q];
-            for (int side = 0; side < 2; ++side) {
-                size_t c = static_cast<size_t>(n.left) + static_cast<size_t>(side);
-                if (tree.nodes[c].feature >= 0 && std::find(line.begin(), line.end(), c) == line.end())
-                    below.push_back(c);
+    }
+}
+
+std::vector<uint32_t> FlatForest::PlaceNodes(const DecisionTree &tree, size_t pairs_per_line, size_t &n_slots) {
+    // A unit is two adjacent slots: the root and a padding slot, or the two children of a node (trained
+    // children are allocated together: left, left + 1). A line takes a pending unit and the child units of
+    // its nodes breadth-first up to pairs_per_line; the units below a full line are pending (a stack, so a
+    // subtree's lines stay near each other). A line starts on a cache line unless it fits in the rest of
+    // the current one.
+    // Padding keeps slots below twice the nodes, so 2^30 nodes keep every slot index within 32 bits.
+    if (tree.nodes.size() > (size_t{1} << 30))
+        throw RivuletError(ErrorKind::kInvalidInput, "tree has too many nodes for 32-bit slot indices");
+    const size_t line_slots = 2 * pairs_per_line;
+    std::vector<uint32_t> pos(tree.nodes.size(), 0);
+    auto inner = [&](size_t node) { return node != SIZE_MAX && tree.nodes[node].feature >= 0; };
+    auto children = [&](size_t node) { return static_cast<size_t>(tree.nodes[node].left); };
+    // A unit: its first node (the root unit is {0, SIZE_MAX}).
+    std::vector<std::pair<size_t, size_t>> pending{{0, SIZE_MAX}}, units, below;
+    size_t next = 0;  // next free slot
+    while (!pending.empty()) {
+        units.assign(1, pending.back());
+        pending.pop_back();
+        below.clear();
+        for (size_t q = 0; q < units.size(); ++q) {
+            for (size_t node : {units[q].first, units[q].second}) {
+                if (!inner(node)) continue;
+                std::pair<size_t, size_t> unit{children(node), children(node) + 1};
+                (units.size() < pairs_per_line ? units : below).push_back(unit);
             }
+        }
+        const size_t need = 2 * units.size();
+        if (next % line_slots + need > line_slots) next = (next + line_slots - 1) / line_slots * line_slots;
+        for (const auto &[a, b] : units) {
+            pos[a] = static_cast<uint32_t>(next);
+            if (b != SIZE_MAX) pos[b] = static_cast<uint32_t>(next + 1);
+            next += 2;
         }
         pending.insert(pending.end(), below.rbegin(), below.rend());
-        // nodes_ ends on a line boundary after every tree, so padding `order` starts the line on one.
-        while (order.size() % kNodesPerLine != 0) order.push_back(SIZE_MAX);
-        order.insert(order.end(), line.begin(), line.end());
     }
-    while ((nodes_.size() + order.size()) % kNodesPerLine != 0) order.push_back(SIZE_MAX);
-    if (nodes_.size() + order.size() > kMaxIndex)
-        throw RivuletError(ErrorKind::kInvalidInput, "forest has too many nodes for 32-bit indices");
-    const uint32_t first = static_cast<uint32_t>(nodes_.size());
-    for (size_t p = 0; p < order.size(); ++p)
-        if (order[p] != SIZE_MAX) ref[order[p]] = first + static_cast<uint32_t>(p);
-    for (size_t p = 0; p < order.size(); ++p) {
-        if (order[p] == SIZE_MAX) {
-            nodes_.push_back(Node{0.0f, 0, {kLeafRef, kLeafRef}});  // padding, never reached
-            continue;
-        }
-        const TreeNode &n = tree.nodes[order[p]];
-        nodes_.push_back(Node{n.threshold, static_cast<uint32_t>(n.feature) | (n.missing_left ? kMissingLeft : 0u),
-                              {ref[static_cast<size_t>(n.left)], ref[static_cast<size_t>(n.left) + 1]}});
-    }
-    roots_.push_back(ref[0]);
+    n_slots = next;
+    return pos;
 }
 
-void FlatForest::AddLeafValues(const float *x, size_t rows, size_t features, double *out) const {
-    const Node *nodes = nodes_.data();
+template <class Slot, bool kMissing>
+void FlatForest::Walk(const float *x, size_t rows, size_t features, double *out) const {
+    constexpr bool kCompact = std::is_same_v<Slot, CompactSlot>;
+    const Slot *slots;
+    size_t n_slots;
+    if constexpr (kCompact) slots = compact_slots_.data(), n_slots = compact_slots_.size();
+    else slots = wide_slots_.data(), n_slots = wide_slots_.size();
+    const uint32_t fbits = feature_bits_;
+    const uint32_t fmask = kCompact ? (1u << fbits) - 1 : 0x3fffffffu;
     const size_t k = classes_;
+    const double *values = leaf_value_.data();
     uint32_t cur[kGroup];
-    for (uint32_t root : roots_) {
+    for (size_t t = 0; t < tree_begin_.size(); ++t) {
+        const Slot *tree = slots + tree_begin_[t];
+        const char *prefetch = nullptr, *prefetch_end = nullptr;
+        if (t + 1 < tree_begin_.size()) {
+            const size_t next_end = t + 2 < tree_begin_.size() ? tree_begin_[t + 2] : n_slots;
+            prefetch = reinterpret_cast<const char *>(slots + tree_begin_[t + 1]);
+            prefetch_end = prefetch + std::min(kPrefetchBytes, (next_end - tree_begin_[t + 1]) * sizeof(Slot));
+        }
         for (size_t g0 = 0; g0 < rows; g0 += kGroup) {
             const size_t m = std::min(kGroup, rows - g0);
             const float *xg = x + g0 * features;
-            for (size_t g = 0; g < m; ++g) cur[g] = root;
-            // Branch-free lock-step: a row at a leaf reads the dummy node 0 and keeps its reference. Which rows
-            // are done is data-dependent; a branch on it would be mispredicted about once per row and level.
+            for (size_t g = 0; g < m; ++g) cur[g] = 0;
+            // Branch-free lock-step: which rows are done is data-dependent, and a branch on it would be
+            // mispredicted about once per row and level; a leaf steps to itself instead. (Compacting the
+            // list of live rows each pass, to skip finished ones, measured slower.)
             for (uint32_t active = 1; active;) {
                 active = 0;
+                for (size_t i = 0; i < kPrefetchPerPass && prefetch < prefetch_end; ++i, prefetch += kLineBytes)
+                    __builtin_prefetch(prefetch);
                 for (size_t g = 0; g < m; ++g) {
-                    const uint32_t c = cur[g];
-                    const uint32_t at_leaf = c >> 31;
-                    const Node &nd = nodes[at_leaf ? 0 : c];
-                    const float v = xg[g * features + (nd.feature & ~kMissingLeft)];
-                    // x <= t goes to child[0]; NaN to the stored side.
-                    const uint32_t right = (v > nd.threshold) | ((v != v) & ((nd.feature & kMissingLeft) == 0));
-                    cur[g] = at_leaf ? c : nd.child[right];
-                    active |= at_leaf ^ 1u;
+                    const Slot s = tree[cur[g]];
+                    const uint32_t inner = (s.word >> 31) ^ 1u;
+                    const float v = xg[g * features + (s.word & fmask)];
+                    uint32_t right = v > s.threshold;
+                    uint32_t offset;
+                    if constexpr (kCompact) {
+                        if constexpr (kMissing) right |= (v != v) & (s.word >> fbits);
+                        offset = s.word >> (fbits + 1);
+                    } else {
+                        if constexpr (kMissing) right |= (v != v) & (s.word >> 30);
+                        offset = s.offset;
+                    }
+                    cur[g] += (offset + right) & (0u - inner);
+                    active |= inner;
                 }
             }
             double *o = out + g0 * k;
             for (size_t g = 0; g < m; ++g) {
-                const double *lv = leaf_value_.data() + static_cast<size_t>(cur[g] & ~kLeafRef) * k;
+                const double *lv = values + static_cast<size_t>(std::bit_cast<uint32_t>(tree[cur[g]].threshold)) * k;
                 for (size_t c = 0; c < k; ++c) o[g * k + c] += lv[c];
             }
         }
+    }
+}
+
+void FlatForest::AddLeafValues(const float *x, size_t rows, size_t features, double *out) const {
+    // Rows without NaN (the usual case, and the only one when a model refuses missing values) skip the
+    // NaN-direction test.
+    bool missing = false;
+    for (size_t i = 0; i < rows * features; ++i) missing |= x[i] != x[i];
+    if (compact_) {
+        if (missing) Walk<CompactSlot, true>(x, rows, features, out);
+        else Walk<CompactSlot, false>(x, rows, features, out);
+    } else {
+        if (missing) Walk<WideSlot, true>(x, rows, features, out);
+        else Walk<WideSlot, false>(x, rows, features, out);
     }
 }
 

@@ -3,14 +3,18 @@
 // model's source of truth, for explanations and the model file); it holds copies of their leaf class
 // fractions, so a prediction and an explanation add up the same doubles.
 //
-// Prediction is bound by memory latency: a fully grown tree is far larger than the caches and each level is a
-// dependent load. Hence:
-//  - only inner nodes are stored (16 bytes: threshold, feature, two child references); a reference to a leaf
-//    is the leaf's index into the class fractions with the top bit set, so a walk ends without loading a node;
-//  - nodes are packed four to an aligned 64-byte line, each line holding a node and its nearest inner
-//    descendants (breadth-first), so one cache miss advances a row about two levels;
-//  - rows are walked through a tree in lock-step groups: the loads of a group's rows are independent and
-//    overlap, instead of one row's path waiting on each miss in turn.
+// Prediction is a chain of dependent loads per row and tree, so the layout is about bytes and instructions
+// per level:
+//  - a tree is an array of 8-byte slots (threshold, and one word packing feature, NaN direction and the
+//    offset of the children); the two children of a node are adjacent, so the next slot is computed from
+//    the comparison (current + offset + right) instead of loaded;
+//  - a leaf slot holds an index into a table of distinct class-fraction vectors: trees grown to purity have
+//    only `classes` distinct ones, so the table stays in L1 and the leaves cost no memory of their own;
+//  - a leaf slot steps to itself, so rows walked in lock-step need no per-row branch once done;
+//  - slots are packed four child pairs to an aligned 64-byte line, a line holding a pair and its nearest
+//    descendants breadth-first, so one cache miss advances a row about two levels.
+// Forests whose offsets or feature indices do not fit the 8-byte word get 16-byte slots, walked by the same
+// code.
 
 #include <cstddef>
 #include <cstdint>
@@ -23,10 +27,13 @@ namespace rivulet::ml {
 
 class FlatForest {
 public:
+    //! kAuto: 8-byte slots when the forest fits them, else 16-byte; the others force one (tests).
+    enum class Layout { kAuto, kCompact, kWide };
+
     FlatForest() = default;
-    //! Flattens `trees` (class fractions `value`, `classes` per node). Throws RivuletError if the forest needs
-    //! more than 2^31 nodes or leaves.
-    FlatForest(const std::vector<DecisionTree> &trees, size_t classes);
+    //! Flattens `trees` (class fractions `value`, `classes` per node). Throws RivuletError if a tree needs
+    //! more than 2^30 nodes or `layout` is kCompact and the forest does not fit it.
+    FlatForest(const std::vector<DecisionTree> &trees, size_t classes, Layout layout = Layout::kAuto);
 
     //! out[r * classes + c] += Σ over trees of the class-c fraction of the leaf row r reaches, for rows
     //! [0, rows) of `x` (rows × features row-major, NaN = missing, features > every split feature). The sum
@@ -34,19 +41,27 @@ public:
     //! @locality thread-safe (const); callers give each thread its own rows of `out`.
     void AddLeafValues(const float *x, size_t rows, size_t features, double *out) const;
 
-    size_t n_trees() const { return roots_.size(); }
+    size_t n_trees() const { return tree_begin_.size(); }
+    bool compact() const { return compact_; }
+    //! Distinct leaf class-fraction vectors (what the leaves index).
+    size_t distinct_leaf_values() const { return leaf_value_.size() / (classes_ ? classes_ : 1); }
 
 private:
-    struct Node {
-        float threshold;     //!< x <= threshold goes to child[0]
-        uint32_t feature;    //!< bits 0–30: feature; bit 31 (kMissingLeft): NaN goes to child[0]
-        uint32_t child[2];   //!< node index, or kLeafRef | leaf index
+    // Both slot kinds: `word` bit 31 marks a leaf, whose `threshold` bits hold its leaf_value_ index and whose
+    // other word bits are 0 (feature 0, offset 0: it steps to itself).
+    struct CompactSlot {
+        float threshold;  //!< x <= threshold goes to the left child
+        uint32_t word;    //!< bits [0, F): feature; bit F: NaN goes right; bits [F+1, 31): offset to left child
     };
-    static constexpr uint32_t kLeafRef = 0x80000000u;
-    static constexpr uint32_t kMissingLeft = 0x80000000u;
-    static constexpr size_t kNodesPerLine = 4;
+    struct WideSlot {
+        float threshold;
+        uint32_t word;    //!< bits [0, 30): feature; bit 30: NaN goes right
+        uint32_t offset;  //!< offset to the left child
+        uint32_t unused;
+    };
+    static constexpr uint32_t kLeaf = 0x80000000u;
 
-    //! Cache-line-aligned storage, so the four nodes of a line share one line.
+    //! Cache-line-aligned storage, so a line's slots share one line.
     template <class T>
     struct LineAllocator {
         using value_type = T;
@@ -58,12 +73,19 @@ private:
         bool operator==(const LineAllocator &) const { return true; }
     };
 
-    void AddTree(const DecisionTree &tree);
+    //! Slot positions of `tree`'s nodes in line order (pairs of children adjacent), and the tree's slot count.
+    static std::vector<uint32_t> PlaceNodes(const DecisionTree &tree, size_t pairs_per_line, size_t &n_slots);
+    uint32_t LeafValueIndex(const DecisionTree &tree, size_t node);
+    template <class Slot, bool kMissing>
+    void Walk(const float *x, size_t rows, size_t features, double *out) const;
 
     size_t classes_ = 0;
-    std::vector<Node, LineAllocator<Node>> nodes_;
-    std::vector<uint32_t> roots_;     //!< per tree: node index, or a leaf reference for a single-leaf tree
-    std::vector<double> leaf_value_;  //!< leaves × classes
+    bool compact_ = true;
+    uint32_t feature_bits_ = 0;  //!< F of CompactSlot::word
+    std::vector<CompactSlot, LineAllocator<CompactSlot>> compact_slots_;
+    std::vector<WideSlot, LineAllocator<WideSlot>> wide_slots_;
+    std::vector<size_t> tree_begin_;  //!< per tree: index of its root slot (line-aligned)
+    std::vector<double> leaf_value_;  //!< distinct class-fraction vectors × classes
 };
 
 }  // namespace rivulet::ml

@@ -96,6 +96,48 @@ TEST(FlatForest, PredictionIsTheMeanOfLeafFractionsTreeByTree) {
     }
 }
 
+TEST(FlatForest, CompactAndWideSlotsWalkToTheSameLeaves) {
+    // Both slot layouts, with and without NaN in the rows (the walk skips the NaN test for NaN-free rows),
+    // against DecisionTree::Leaf; rows not a multiple of the 32-row groups.
+    Dataset ds = testing::Blobs(800, 9, 26, 3);
+    for (size_t r = 0; r < ds.rows(); r += 6) ds.x[r * 9 + (r % 9)] = NAN;
+    ForestParams p = DefaultForestParams(Algorithm::kExtraTrees);
+    p.n_trees = 7;
+    p.threads = 2;
+    p.allow_missing = true;
+    auto m = TreeEnsemble::Train(Algorithm::kExtraTrees, p, ds);
+    const size_t k = 3;
+    Dataset test = testing::Blobs(77, 9, 27, 3);
+    std::vector<float> with_nan = test.x;
+    for (size_t r = 0; r < test.rows(); r += 2) with_nan[r * 9 + (r % 9)] = NAN;
+    for (auto layout : {FlatForest::Layout::kCompact, FlatForest::Layout::kWide}) {
+        FlatForest flat(m->trees(), k, layout);
+        EXPECT_EQ(flat.compact(), layout == FlatForest::Layout::kCompact);
+        for (const std::vector<float> *x : {&test.x, &with_nan}) {
+            std::vector<double> got(test.rows() * k, 0.0), expect(test.rows() * k, 0.0);
+            flat.AddLeafValues(x->data(), test.rows(), 9, got.data());
+            for (size_t r = 0; r < test.rows(); ++r)
+                for (const DecisionTree &t : m->trees()) {
+                    size_t leaf = static_cast<size_t>(t.Leaf(x->data() + r * 9));
+                    for (size_t c = 0; c < k; ++c) expect[r * k + c] += t.value[leaf * k + c];
+                }
+            EXPECT_EQ(got, expect) << (layout == FlatForest::Layout::kWide ? "wide" : "compact");
+        }
+    }
+}
+
+TEST(FlatForest, PureLeavesShareTheirClassFractions) {
+    // Grown to purity, every leaf's fractions are one of `classes` unit vectors: the table the walk reads
+    // at the end of each tree holds just those (bitwise-equal vectors are stored once).
+    Dataset ds = testing::Blobs(1000, 6, 28, 3);
+    ForestParams p = DefaultForestParams(Algorithm::kExtraTrees);
+    p.n_trees = 5;
+    auto m = TreeEnsemble::Train(Algorithm::kExtraTrees, p, ds);
+    FlatForest flat(m->trees(), 3);
+    EXPECT_TRUE(flat.compact());
+    EXPECT_EQ(flat.distinct_leaf_values(), 3u);
+}
+
 TEST(FlatForest, SingleLeafTreesPredictTheClassFractions) {
     Dataset ds = testing::Blobs(90, 3, 25);
     ds.y[0] = 1;  // 46 of class 1, 44 of class 0
