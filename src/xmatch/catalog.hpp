@@ -53,6 +53,8 @@ public:
     double ra(uint64_t row) const { return ra_[row]; }
     double dec(uint64_t row) const { return dec_[row]; }
     uint64_t cat_row(uint64_t row) const { return source_row_[row]; }
+    //! NESTED pixel of `row` at order() (the sort key).
+    int64_t pixel(uint64_t row) const { return pixels_[row]; }
     Vec3 vector(uint64_t row) const { return {xyz_[3 * row], xyz_[3 * row + 1], xyz_[3 * row + 2]}; }
     //! Every row's unit vector, x y z one after the other (3·size() doubles), for scans without copies.
     const double *vectors() const { return xyz_; }

@@ -6,10 +6,12 @@
 #include <cmath>
 #include <exception>
 #include <numbers>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "common/error.hpp"
+#include "xmatch/neighbour_table.hpp"
 #include "xmatch/sky_pixels.hpp"
 
 namespace rivulet::xmatch {
@@ -48,6 +50,90 @@ std::vector<MatchPair> InBlocks(size_t n, unsigned threads, Work work) {
     return out;
 }
 
+constexpr double kDegToRad = std::numbers::pi / 180.0;
+
+[[noreturn, gnu::noinline]] void NotASkyPosition(const SkyPosition &p) {
+    throw RivuletError(ErrorKind::kInvalidInput, "cone centre (" + std::to_string(p.ra_deg) + ", " +
+                                                     std::to_string(p.dec_deg) + ") is not a sky position");
+}
+
+inline void CheckPosition(const SkyPosition &p) {
+    if (!std::isfinite(p.ra_deg) || !std::isfinite(p.dec_deg) || p.dec_deg < -90 || p.dec_deg > 90) [[unlikely]]
+        NotASkyPosition(p);
+}
+
+// The neighbour-table path (JoinMethod::kPixelTable) is chosen automatically when the table's bitmap fits
+// in this many bytes at an order at least as fine as the sorted join's (so no position scans more
+// candidates than it would there), and the catalog has at most 1/kTableRowsPerPosition as many rows as
+// there are positions (building the table costs about as much per catalog row as matching a position).
+// 512 KiB (an L2's worth) measured best on the Gaia slice: 13, 14, 15, 16 gave 7.5, 12, 15, 15.5 M rows per
+// CPU-second (bitmaps of 25 KiB … 1.4 MiB): a finer order means fewer positions with candidates.
+constexpr size_t kTableBitmapBytes = size_t{512} << 10;
+constexpr uint64_t kTableRowsPerPosition = 8;
+// Forced (tests): any order down to 0, and a bitmap of up to this many bytes.
+constexpr size_t kForcedTableBitmapBytes = size_t{16} << 20;
+
+// The cross-match of one block of positions through a NeighbourTable, in input order: per position its
+// pixel at the table's order, one lookup, and a scan of the candidates (if any) with the same
+// dot-product pre-filter and SeparationArcsec as Catalog::Cone. Only z = sin(Dec) is needed for the
+// pixel (away from the poles), and almost always a polynomial sine decides it (NestedPixelOfApproxZ),
+// so the unit vector (two exact sincos) is computed only for positions that have candidates: on a
+// catalog that covers its field sparsely, a few in a hundred. Positions go through in batches, one step
+// at a time for the whole batch (pixels; bitmap words; offsets; lists), each step prefetching what the
+// next reads, so that the batch's cache misses overlap (profiled without: the misses of the ~3 reads
+// per position with candidates, the table being larger than L2, were half the time).
+void TableJoin(const Catalog &catalog, const NeighbourTable &table, std::span<const SkyPosition> block,
+               size_t first_index, double radius_arcsec, MatchMode mode, std::vector<MatchPair> &out) {
+    const int order = table.order();
+    const double min_dot = std::cos(radius_arcsec / kArcsecPerRadian) - 1e-14;
+    constexpr size_t kBatch = 64;
+    std::array<int64_t, kBatch> found;  // pixel, then candidate list (-1: none)
+    std::array<double, kBatch> z;
+    for (size_t b = 0; b < block.size(); b += kBatch) {
+        const size_t m = std::min(kBatch, block.size() - b);
+        for (size_t j = 0; j < m; ++j) CheckPosition(block[b + j]);
+        // A loop of its own without branches, so that the positions' polynomials overlap.
+        for (size_t j = 0; j < m; ++j) z[j] = pixel_detail::Sin(block[b + j].dec_deg * kDegToRad);
+        for (size_t j = 0; j < m; ++j) {
+            const SkyPosition &p = block[b + j];
+            // NestedPixel of the position's unit vector, from the polynomial sine where that decides it.
+            found[j] = NestedPixelOfApproxZ(order, p.ra_deg, z[j]);
+            if (found[j] < 0) found[j] = NestedPixel(order, UnitVector(p.ra_deg, p.dec_deg), p.ra_deg * kDegToRad);
+            table.PrefetchWord(found[j]);
+        }
+        for (size_t j = 0; j < m; ++j) {
+            found[j] = table.Find(found[j]);
+            if (found[j] >= 0) table.PrefetchOffsets(found[j]);
+        }
+        for (size_t j = 0; j < m; ++j)
+            if (found[j] >= 0) table.PrefetchList(found[j]);
+        for (size_t j = 0; j < m; ++j) {
+            if (found[j] < 0) continue;
+            const SkyPosition &p = block[b + j];
+            const Vec3 c = UnitVector(p.ra_deg, p.dec_deg);
+            const uint64_t in_row = first_index + b + j;
+            const size_t first_found = out.size();
+            for (const auto &v : table.List(found[j])) {
+                if (v.x * c[0] + v.y * c[1] + v.z * c[2] < min_dot) continue;
+                const double sep = SeparationArcsec(c, {v.x, v.y, v.z});
+                if (sep > radius_arcsec) continue;
+                const MatchPair pair{in_row, v.row, catalog.cat_row(v.row), sep};
+                if (mode == MatchMode::kAll || out.size() == first_found)
+                    out.push_back(pair);
+                else if (sep < out.back().sep_arcsec ||
+                         (sep == out.back().sep_arcsec && pair.cat_row < out.back().cat_row))
+                    out.back() = pair;
+            }
+            // Nearest first, ties by cat_row: the order of Catalog::Cone.
+            if (out.size() - first_found > 1)
+                std::sort(out.begin() + static_cast<std::ptrdiff_t>(first_found), out.end(),
+                          [](const MatchPair &a, const MatchPair &b) {
+                              return a.sep_arcsec != b.sep_arcsec ? a.sep_arcsec < b.sep_arcsec : a.cat_row < b.cat_row;
+                          });
+        }
+    }
+}
+
 // A position, its unit vector and its pixel at the join order, to be sorted by pixel. The vector travels
 // with the key: looking it up by index after the sort would be a cache miss per position.
 struct Keyed {
@@ -70,14 +156,11 @@ struct Keyed {
 // position: `keyed` is the caller's buffer, reused from chunk to chunk.
 void SortedJoin(const Catalog &catalog, std::span<const SkyPosition> block, size_t first_index, double radius_arcsec,
                 int order, MatchMode mode, std::vector<Keyed> &keyed, std::vector<MatchPair> &out) {
-    constexpr double kDegToRad = std::numbers::pi / 180.0;
     const size_t n = block.size();
     keyed.clear();
     for (size_t i = 0; i < n; ++i) {
         const auto &p = block[i];
-        if (!std::isfinite(p.ra_deg) || !std::isfinite(p.dec_deg) || p.dec_deg < -90 || p.dec_deg > 90)
-            throw RivuletError(ErrorKind::kInvalidInput, "cone centre (" + std::to_string(p.ra_deg) + ", " +
-                                                             std::to_string(p.dec_deg) + ") is not a sky position");
+        CheckPosition(p);
         const Vec3 v = UnitVector(p.ra_deg, p.dec_deg);
         keyed.push_back({NestedPixel(order, v, p.ra_deg * kDegToRad), i, v});
     }
@@ -103,7 +186,7 @@ void SortedJoin(const Catalog &catalog, std::span<const SkyPosition> block, size
     constexpr size_t kAhead = 8, kRing = 32;
     static_assert(kRing >= 2 * kAhead + 1 && (kRing & (kRing - 1)) == 0);
     struct Pending {
-        size_t begin, end;  // its positions in keyed
+        size_t begin, end;                                // its positions in keyed
         std::array<std::pair<int64_t, int64_t>, 9> keys;  // index cells (whole_cells) or catalog pixels
         size_t n_keys;
         std::array<std::pair<uint64_t, uint64_t>, 9> rows;
@@ -189,7 +272,30 @@ void SortedJoin(const Catalog &catalog, std::span<const SkyPosition> block, size
     out.insert(out.end(), found.begin(), found.end());
 }
 
+// The neighbour table CrossMatch uses, or nullopt for the sorted join: where it fits, at the finest order
+// that fits (fewest candidates per position). join_order: the sorted join's order (≥ 0).
+std::optional<NeighbourTable> TableFor(const Catalog &catalog, size_t n_positions, double radius_rad, int join_order,
+                                       JoinMethod method) {
+    std::optional<NeighbourTable> table;
+    if (method == JoinMethod::kPixelTable ||
+        (method == JoinMethod::kAuto && catalog.size() * kTableRowsPerPosition <= n_positions)) {
+        const bool forced = method == JoinMethod::kPixelTable;
+        const int coarsest = forced ? 0 : join_order;
+        for (int o = NeighbourhoodOrder(kMaxPixelOrder, radius_rad); o >= coarsest && !table; --o)
+            table = NeighbourTable::Build(catalog, o, forced ? kForcedTableBitmapBytes : kTableBitmapBytes);
+    }
+    return table;
+}
+
 }  // namespace
+
+JoinMethod ChooseJoinMethod(const Catalog &catalog, size_t n_positions, double radius_arcsec) {
+    const double radius_rad = radius_arcsec / kArcsecPerRadian;
+    const int order = NeighbourhoodOrder(catalog.order(), radius_rad);
+    if (order < 0 || catalog.size() == 0) return JoinMethod::kSortedJoin;
+    return TableFor(catalog, n_positions, radius_rad, order, JoinMethod::kAuto) ? JoinMethod::kPixelTable
+                                                                                : JoinMethod::kSortedJoin;
+}
 
 std::vector<MatchPair> ConeSearchBatch(const Catalog &catalog, std::span<const SkyCone> cones, unsigned threads) {
     return InBlocks(cones.size(), threads, [&](size_t begin, size_t end, std::vector<MatchPair> &out) {
@@ -202,7 +308,7 @@ std::vector<MatchPair> ConeSearchBatch(const Catalog &catalog, std::span<const S
 }
 
 std::vector<MatchPair> CrossMatch(const Catalog &catalog, std::span<const SkyPosition> positions, double radius_arcsec,
-                                  MatchMode mode, unsigned threads) {
+                                  MatchMode mode, unsigned threads, JoinMethod method) {
     if (!(radius_arcsec >= 0) || std::isinf(radius_arcsec))
         throw RivuletError(ErrorKind::kInvalidInput,
                            "cone radius " + std::to_string(radius_arcsec) + "″ is not a non-negative number");
@@ -221,6 +327,11 @@ std::vector<MatchPair> CrossMatch(const Catalog &catalog, std::span<const SkyPos
                     for (const auto &m : found) out.push_back({i, m.row, m.cat_row, m.sep_arcsec});
                 }
             }
+        });
+    const std::optional<NeighbourTable> table = TableFor(catalog, positions.size(), radius_rad, order, method);
+    if (table)
+        return InBlocks(positions.size(), threads, [&](size_t begin, size_t end, std::vector<MatchPair> &out) {
+            TableJoin(catalog, *table, positions.subspan(begin, end - begin), begin, radius_arcsec, mode, out);
         });
     return InBlocks(positions.size(), threads, [&](size_t begin, size_t end, std::vector<MatchPair> &out) {
         // In chunks, so that the sort buffer is allocated (and its pages faulted in) once per block and

@@ -40,11 +40,10 @@ int64_t NestedPixel(int order, double ra_deg, double dec_deg) {
 }
 
 int64_t NestedPixel(int order, const Vec3 &v, double phi_rad) {
-    const auto &base = Base(order, NEST);
     // healpix_cxx: zphi2pix is "inaccurate near the poles at high resolutions"; vec2pix then uses
     // sin(theta) from x and y, as ang2pix does.
-    if (std::abs(v[2]) > 0.99) return base.vec2pix(vec3(v[0], v[1], v[2]));
-    return base.zphi2pix(v[2], phi_rad);
+    if (std::abs(v[2]) > 0.99) return Base(order, NEST).vec2pix(vec3(v[0], v[1], v[2]));
+    return NestedPixelZPhi(order, v[2], phi_rad);  // = Base(order, NEST).zphi2pix(v[2], phi_rad), inline
 }
 
 int NeighbourhoodOrder(int max_order, double radius_rad) {

@@ -4,9 +4,12 @@
 // pixel at the finest order is also sorted at every coarser order, and a cover at a coarse order is a
 // handful of row ranges.
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <numbers>
 #include <utility>
 #include <vector>
 
@@ -23,6 +26,129 @@ int64_t NestedPixel(int order, double ra_deg, double dec_deg);
 //! NESTED pixel at `order` of the unit vector `v`, whose longitude is `phi_rad` (given, to save an atan2).
 //! Near the poles, where z alone is too coarse, the pixel comes from the vector's x and y.
 int64_t NestedPixel(int order, const Vec3 &v, double phi_rad);
+
+namespace pixel_detail {
+
+// healpix_cxx's inv_halfpi and twothird (lsconstants.h).
+inline constexpr double kInvHalfPi = 0.6366197723675813430755350534900574, kTwoThird = 2.0 / 3.0;
+
+// healpix_cxx's fmodulo(phi * inv_halfpi, 4.0): in [0, 4).
+inline double Tt(double phi_rad) {
+    const double tt = phi_rad * kInvHalfPi;
+    if (tt >= 0) return tt < 4.0 ? tt : std::fmod(tt, 4.0);
+    const double t = std::fmod(tt, 4.0) + 4.0;
+    return t == 4.0 ? 0.0 : t;
+}
+
+// The two edge-line indices (jp, jm) loc2pix computes from z and tt, in the region |z| says (equatorial
+// for |z| ≤ 2/3, else a polar cap without sin(theta)). Within a region each is a monotone function of z:
+// every operation on the way is (correctly rounded IEEE arithmetic, sqrt, truncation, min).
+inline std::pair<int64_t, int64_t> Lines(int order, double z, double tt) {
+    const int64_t nside = int64_t{1} << order;
+    const double nside_d = static_cast<double>(nside);
+    const double za = std::abs(z);
+    if (za <= kTwoThird) {
+        const double temp1 = nside_d * (0.5 + tt), temp2 = nside_d * (z * 0.75);
+        return {static_cast<int64_t>(temp1 - temp2), static_cast<int64_t>(temp1 + temp2)};
+    }
+    const int ntt = std::min(3, static_cast<int>(tt));
+    const double tp = tt - ntt;
+    const double tmp = nside_d * std::sqrt(3 * (1 - za));
+    return {std::min(static_cast<int64_t>(tp * tmp), nside - 1),
+            std::min(static_cast<int64_t>((1.0 - tp) * tmp), nside - 1)};
+}
+
+// The pixel from the edge lines: z only says the region and the hemisphere.
+inline int64_t FromLines(int order, double z, double tt, int64_t jp, int64_t jm) {
+    auto spread = [](uint64_t v) {  // bit i of v to bit 2i (healpix_cxx's spread_bits)
+        v = (v | (v << 16)) & 0x0000FFFF0000FFFFull;
+        v = (v | (v << 8)) & 0x00FF00FF00FF00FFull;
+        v = (v | (v << 4)) & 0x0F0F0F0F0F0F0F0Full;
+        v = (v | (v << 2)) & 0x3333333333333333ull;
+        return (v | (v << 1)) & 0x5555555555555555ull;
+    };
+    auto xyf2nest = [&](int64_t ix, int64_t iy, int64_t face) {
+        return (face << (2 * order)) +
+               static_cast<int64_t>(spread(static_cast<uint64_t>(ix)) + (spread(static_cast<uint64_t>(iy)) << 1));
+    };
+    const int64_t nside = int64_t{1} << order;
+    if (std::abs(z) <= kTwoThird) {
+        const int64_t ifp = jp >> order, ifm = jm >> order;
+        const int64_t face = ifp == ifm ? (ifp | 4) : (ifp < ifm ? ifp : ifm + 8);
+        return xyf2nest(jm & (nside - 1), nside - (jp & (nside - 1)) - 1, face);
+    }
+    const int ntt = std::min(3, static_cast<int>(tt));
+    return z >= 0 ? xyf2nest(nside - jm - 1, nside - jp - 1, ntt) : xyf2nest(jp, jm, ntt + 8);
+}
+
+// sin(x) for |x| ≤ π/2 by its Taylor series to x^23 (truncation below 1e-20): within kSinBound of std::sin
+// (tests/xmatch/pixel_test.cpp measures it). Branch-free and evaluated by Estrin's scheme (short
+// dependency chains), so that in a loop over many x the evaluations overlap: a few ns where std::sin
+// took ~20 in the cross-match's profile (Horner's scheme, one long chain, was slower than std::sin).
+inline constexpr double kSinBound = 4e-15;
+inline constexpr std::array<double, 12> kSinTaylor = [] {
+    std::array<double, 12> k{};  // (-1)^i / (2i+1)!
+    double f = 1;
+    for (size_t i = 0; i < k.size(); ++i) {
+        k[i] = (i % 2 ? -1.0 : 1.0) / f;
+        f *= static_cast<double>((2 * i + 2) * (2 * i + 3));
+    }
+    return k;
+}();
+inline double Sin(double x) {
+    const auto &c = kSinTaylor;
+    const double x2 = x * x, x4 = x2 * x2, x8 = x4 * x4;
+    // c1 + c2·x2 + … + c11·x2^10
+    const double a = c[1] + c[2] * x2, b = c[3] + c[4] * x2, d = c[5] + c[6] * x2, e = c[7] + c[8] * x2,
+                 f = c[9] + c[10] * x2;
+    const double ab = a + b * x4, de = d + e * x4, fg = f + c[11] * x4;
+    const double p = ab + (de + fg * x8) * x8;
+    return x + x * x2 * p;
+}
+
+}  // namespace pixel_detail
+
+//! NESTED pixel at `order` of a position with z = sin(Dec) and longitude `phi_rad`, for |z| ≤ 0.99 (callers
+//! use the vector form nearer the poles, as NestedPixel(order, v, phi) does): healpix_cxx's
+//! zphi2pix, i.e. T_Healpix_Base<int64>::loc2pix(z, phi, 0, false) of healpix_cxx 3.80, written out here
+//! with the same floating-point operations in the same order, so that it gives the same pixel for every
+//! input. Why by hand: called through the library it is an out-of-line call with the scheme and order
+//! tests of a general base; inline, it costs a few ns, and (below) it can decide from an approximate z.
+//! tests/xmatch/pixel_test.cpp checks it against healpix_cxx on millions of points: random, on and next to
+//! pixel and face boundaries, |z| = 2/3 and 0.99, RA outside [0, 360).
+//! @locality any thread
+inline int64_t NestedPixelZPhi(int order, double z, double phi_rad) {
+    const double tt = pixel_detail::Tt(phi_rad);
+    const auto [jp, jm] = pixel_detail::Lines(order, z, tt);
+    return pixel_detail::FromLines(order, z, tt, jp, jm);
+}
+
+//! NestedPixel(order, UnitVector(ra_deg, dec_deg), ra_deg·π/180), the same pixel for every input, without
+//! the exact sine where it cannot matter; -1 where it might (the caller then computes the exact way):
+//! near the poles (|z| near or above 0.99), and within ~1e-15 of a pixel boundary in z.
+//! Why this is exact: z = sin(Dec) is taken from a polynomial within kSinBound of std::sin; loc2pix's edge
+//! lines (jp, jm) are monotone in z within a region, so where they are the same at z ± kSinBound (both in
+//! the same region) they are the same at the exact z, and so is the pixel.
+//! @locality any thread
+inline int64_t NestedPixelOfDec(int order, double ra_deg, double dec_deg);
+
+//! NestedPixelOfDec with z = pixel_detail::Sin(dec_deg·π/180) given (callers computing it for many positions
+//! in one loop, which vectorises).
+inline int64_t NestedPixelOfApproxZ(int order, double ra_deg, double z) {
+    constexpr double kDegToRad = std::numbers::pi / 180.0;  // as UnitVector
+    const double lo = z - pixel_detail::kSinBound, hi = z + pixel_detail::kSinBound;
+    if (!(std::abs(lo) <= 0.99 && std::abs(hi) <= 0.99)) return -1;
+    if ((std::abs(lo) <= pixel_detail::kTwoThird) != (std::abs(hi) <= pixel_detail::kTwoThird) || (lo < 0) != (hi < 0))
+        return -1;
+    const double tt = pixel_detail::Tt(ra_deg * kDegToRad);
+    const auto lines = pixel_detail::Lines(order, lo, tt);
+    if (lines != pixel_detail::Lines(order, hi, tt)) return -1;
+    return pixel_detail::FromLines(order, z, tt, lines.first, lines.second);
+}
+
+inline int64_t NestedPixelOfDec(int order, double ra_deg, double dec_deg) {
+    return NestedPixelOfApproxZ(order, ra_deg, pixel_detail::Sin(dec_deg * (std::numbers::pi / 180.0)));
+}
 
 //! Number of pixels at `order`: 12·4^order.
 inline int64_t PixelCount(int order) { return int64_t{12} << (2 * order); }

@@ -14,6 +14,8 @@
 #include "xmatch/catalog.hpp"
 #include "xmatch/catalog_fixtures.hpp"
 #include "xmatch/cross_match.hpp"
+#include "xmatch/neighbour_table.hpp"
+#include "xmatch/sky_pixels.hpp"
 #include "xmatch/sky_geometry.hpp"
 
 namespace rivulet::testing {
@@ -134,8 +136,8 @@ TEST_P(ConeVsBruteForce, IdenticalResults) {
 // -1: order chosen from density; 0: one pixel per base face; 6, 13: coarse and fine; 24: far finer than the data.
 INSTANTIATE_TEST_SUITE_P(Orders, ConeVsBruteForce, ::testing::Values(-1, 0, 6, 13, 24));
 
-// The cross-match is a sorted join, not one cone per position: its pairs must still be a brute-force
-// scan's, in both modes, for any thread count, with radii on both sides of the largest radius the join
+// The cross-match is a sorted join or a neighbour-table lookup, not one cone per position: its pairs must
+// still be a brute-force scan's, by either method, in both modes, for any thread count, with radii on both sides of the largest radius the join
 // handles at the catalog's order (there the pixel's neighbours must hold every source within the radius),
 // radius 0 and positions a hair away from a source.
 class CrossMatchVsBruteForce : public ::testing::TestWithParam<int> {};
@@ -180,9 +182,11 @@ TEST_P(CrossMatchVsBruteForce, IdenticalPairs) {
             std::vector<xmatch::MatchPair> expected;
             for (const auto &w : want[r])
                 for (size_t k = 0; k < w.size() && (mode == xmatch::MatchMode::kAll || k < 1); ++k) expected.push_back(w[k]);
-            for (const unsigned threads : {1u, 2u}) {
-                const auto got = xmatch::CrossMatch(catalog, positions, radii[r], mode, threads);
-                ASSERT_EQ(got.size(), expected.size()) << "radius " << radii[r] << " threads " << threads;
+            for (const unsigned threads : {1u, 2u})
+            for (const auto method : {xmatch::JoinMethod::kSortedJoin, xmatch::JoinMethod::kPixelTable}) {
+                const auto got = xmatch::CrossMatch(catalog, positions, radii[r], mode, threads, method);
+                ASSERT_EQ(got.size(), expected.size())
+                    << "radius " << radii[r] << " threads " << threads << " method " << static_cast<int>(method);
                 for (size_t k = 0; k < got.size(); ++k) {
                     ASSERT_EQ(got[k].in_row, expected[k].in_row) << "radius " << radii[r];
                     ASSERT_EQ(got[k].cat_row, expected[k].cat_row) << "radius " << radii[r] << " in_row " << got[k].in_row;
@@ -195,6 +199,135 @@ TEST_P(CrossMatchVsBruteForce, IdenticalPairs) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Orders, CrossMatchVsBruteForce, ::testing::Values(-1, 0, 3, 9, 16, 29));
+
+// The table's candidates of a pixel are exactly the rows of that pixel and its neighbours: every pixel
+// at orders up to 6, random ones at 9, on a catalog crowding the poles and the RA seam.
+TEST(NeighbourTable, CandidatesAreTheNeighbourhoodsRows) {
+    TempDir dir;
+    const auto sources = MakeSources(3000, 41);
+    WritePositions(dir / "cat.csv", sources);
+    Import(dir / "cat.csv", dir / "cat.rvc", {}, 9);
+    Catalog catalog(dir / "cat.rvc");
+    std::mt19937_64 rng(3);
+    for (int order : {0, 2, 5, 6, 9}) {
+        const auto table = xmatch::NeighbourTable::Build(catalog, order, size_t{64} << 20);
+        ASSERT_TRUE(table.has_value()) << order;
+        EXPECT_EQ(table->order(), order);
+        EXPECT_FALSE(xmatch::NeighbourTable::Build(catalog, order, table->bitmap_bytes() - 1).has_value());
+        const int64_t npix = xmatch::PixelCount(order);
+        const int shift = 2 * (catalog.order() - order);
+        std::vector<int64_t> row_pixels;  // ascending: the file is sorted by pixel
+        for (uint64_t row = 0; row < catalog.size(); ++row) row_pixels.push_back(catalog.pixel(row) >> shift);
+        ASSERT_TRUE(std::is_sorted(row_pixels.begin(), row_pixels.end()));
+        size_t non_empty = 0;
+        for (int64_t i = 0; i < std::min<int64_t>(npix, 60000); ++i) {
+            const int64_t p = npix <= 60000 ? i : static_cast<int64_t>(rng() % static_cast<uint64_t>(npix));
+            std::vector<uint64_t> want;
+            const auto near = xmatch::Neighbourhood(order, p, order);
+            for (size_t k = 0; k < near.size; ++k)
+                for (auto it = std::lower_bound(row_pixels.begin(), row_pixels.end(), near.ranges[k].first);
+                     it != row_pixels.end() && *it <= near.ranges[k].second; ++it)
+                    want.push_back(static_cast<uint64_t>(it - row_pixels.begin()));
+            const auto got_span = table->Candidates(p);
+            std::vector<uint64_t> got;
+            for (const auto &c : got_span) {
+                got.push_back(c.row);
+                const auto v = catalog.vector(c.row);
+                ASSERT_TRUE(c.x == v[0] && c.y == v[1] && c.z == v[2]);
+            }
+            std::sort(got.begin(), got.end());
+            ASSERT_EQ(got, want) << "order " << order << " pixel " << p;
+            non_empty += !got.empty();
+        }
+        EXPECT_GT(non_empty, 0u);
+    }
+}
+
+// Catalogs of a small field with many more positions than sources take the neighbour table (the
+// benchmark's Gaia case); their pairs must be brute force's too: a field like COSMOS, one across
+// RA = 0/360, one around the north pole, one where three base pixels meet (z = 2/3, RA = 0), radius 0
+// to the table's limit, positions on and a hair away from sources.
+TEST(CrossMatch, SmallFieldsTakeTheTableAndMatchBruteForce) {
+    struct Field {
+        double ra, dec, half_width_deg;
+    };
+    const Field fields[] = {{150.1, 2.2, 1.0}, {0.0, -5.0, 0.6}, {30.0, 89.7, 0.3}, {0.0, 41.8103149, 0.5}};
+    std::mt19937_64 rng(99);
+    std::uniform_real_distribution<double> u(0, 1);
+    for (const auto &f : fields) {
+        TempDir dir;
+        auto place = [&](double h) {
+            // Uniform in a small cap (a hair of distortion near the pole does not matter).
+            const double dec = std::clamp(f.dec + h * (2 * u(rng) - 1), -90.0, 90.0);
+            const double cosd = std::max(std::cos(dec * std::numbers::pi / 180), 1e-3);
+            double ra = f.ra + std::min(180.0, h / cosd) * (2 * u(rng) - 1);
+            ra = std::fmod(ra + 720, 360);
+            return TestSource{ra, dec};
+        };
+        std::vector<TestSource> sources;
+        for (int i = 0; i < 800; ++i) sources.push_back(place(f.half_width_deg));
+        sources.push_back(sources[5]);  // a duplicate
+        WritePositions(dir / "cat.csv", sources);
+        Import(dir / "cat.csv", dir / "cat.rvc");
+        Catalog catalog(dir / "cat.rvc");
+        std::vector<xmatch::SkyPosition> positions;
+        for (int i = 0; i < 9000; ++i) {
+            const double pick = u(rng);
+            if (pick < 0.6) {
+                const auto s = place(f.half_width_deg * 1.1);
+                positions.push_back({s.ra, s.dec});
+            } else {
+                const auto &s = sources[static_cast<size_t>(u(rng) * static_cast<double>(sources.size()))];
+                const double d = pick < 0.7 ? 0.0 : std::pow(10.0, -10 + 9.5 * u(rng));  // 0, 1e-10° … 0.3°
+                const double a = 2 * std::numbers::pi * u(rng);
+                positions.push_back({std::fmod(s.ra + d * std::cos(a) + 360, 360),
+                                     std::clamp(s.dec + d * std::sin(a), -90.0, 90.0)});
+            }
+        }
+        positions.push_back({f.ra, f.dec});
+        // Brute force once per field: every pair within the largest radius, nearest first, ties by cat_row.
+        const double radii[] = {0.0, 0.5, 2.0, 30.0, 600.0};
+        std::vector<xmatch::Vec3> source_vectors;
+        for (const auto &p : sources) source_vectors.push_back(xmatch::UnitVector(p.ra, p.dec));
+        std::vector<std::vector<xmatch::MatchPair>> within(positions.size());
+        for (size_t i = 0; i < positions.size(); ++i) {
+            const auto c = xmatch::UnitVector(positions[i].ra_deg, positions[i].dec_deg);
+            for (size_t j = 0; j < sources.size(); ++j) {
+                const double sep = xmatch::SeparationArcsec(c, source_vectors[j]);
+                if (sep <= radii[4]) within[i].push_back({i, 0, j, sep});
+            }
+            std::sort(within[i].begin(), within[i].end(), [](const xmatch::MatchPair &a, const xmatch::MatchPair &b) {
+                return a.sep_arcsec != b.sep_arcsec ? a.sep_arcsec < b.sep_arcsec : a.cat_row < b.cat_row;
+            });
+        }
+        for (const double radius : radii) {
+            EXPECT_EQ(xmatch::ChooseJoinMethod(catalog, positions.size(), radius), xmatch::JoinMethod::kPixelTable)
+                << "field (" << f.ra << ", " << f.dec << ") radius " << radius;
+            std::vector<xmatch::MatchPair> all, nearest;
+            for (const auto &w : within)
+                for (const auto &pair : w)
+                    if (pair.sep_arcsec <= radius) {
+                        if (all.empty() || all.back().in_row != pair.in_row) nearest.push_back(pair);
+                        all.push_back(pair);
+                    }
+            for (const auto mode : {xmatch::MatchMode::kAll, xmatch::MatchMode::kNearest}) {
+                const auto &want = mode == xmatch::MatchMode::kAll ? all : nearest;
+                for (const unsigned threads : {1u, 2u}) {
+                    const auto got = xmatch::CrossMatch(catalog, positions, radius, mode, threads);
+                    ASSERT_EQ(got.size(), want.size()) << "field (" << f.ra << ", " << f.dec << ") radius " << radius;
+                    for (size_t k = 0; k < got.size(); ++k) {
+                        ASSERT_EQ(got[k].in_row, want[k].in_row) << "radius " << radius;
+                        ASSERT_EQ(got[k].cat_row, want[k].cat_row) << "radius " << radius << " in_row " << got[k].in_row;
+                        ASSERT_EQ(got[k].sep_arcsec, want[k].sep_arcsec);
+                    }
+                }
+            }
+            if (radius == 2.0) {
+                EXPECT_GT(nearest.size(), 2000u);  // the positions on sources are found
+            }
+        }
+    }
+}
 
 TEST(CrossMatch, BadPositionOrRadiusIsAnError) {
     TempDir dir;

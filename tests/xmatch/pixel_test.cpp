@@ -2,18 +2,21 @@
 // NeighbourhoodOrder's limit around any point of a HEALPix pixel stays inside the pixel and its
 // neighbours. Checked on the pixel boundaries (the closest points of two disjoint regions lie on them):
 // every pixel at orders 0-3, and pixels at the poles, the base-pixel corners and random places at fine
-// orders.
+// orders. Also: the inline NESTED pixel equals healpix_cxx's, and healpix_cxx's neighbour lists are
+// symmetric (NeighbourTable relies on it).
 
 #include <gtest/gtest.h>
 #include <healpix_base.h>
 #include <vec3.h>
 
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 #include <random>
 #include <set>
 #include <vector>
 
+#include "xmatch/sky_geometry.hpp"
 #include "xmatch/sky_pixels.hpp"
 
 namespace rivulet::testing {
@@ -58,7 +61,8 @@ TEST(Neighbourhood, HoldsEveryDiscOfTheAllowedRadius) {
             // The first and last pixels of every base pixel are its corners (poles, and where three base
             // pixels meet, which have 7 neighbours); then random ones.
             for (int64 f = 0; f < 12; ++f)
-                for (int64 k = 0; k < 3; ++k) pixels.insert(pixels.end(), {f * per_face + k, (f + 1) * per_face - 1 - k});
+                for (int64 k = 0; k < 3; ++k)
+                    pixels.insert(pixels.end(), {f * per_face + k, (f + 1) * per_face - 1 - k});
             for (int i = 0; i < 150; ++i) pixels.push_back(static_cast<int64>(rng() % static_cast<uint64_t>(npix)));
         }
         // The largest radius NeighbourhoodOrder allows at this order.
@@ -80,11 +84,171 @@ TEST(Neighbourhood, RangesAreThePixelAndItsNeighbours) {
         }
         count += near.ranges[i].second - near.ranges[i].first + 1;
     }
-    EXPECT_EQ(count % 16, 0);                // whole order-1 pixels at order 3
+    EXPECT_EQ(count % 16, 0);  // whole order-1 pixels at order 3
     EXPECT_TRUE(count == 8 * 16 || count == 9 * 16);
-    EXPECT_EQ(near.ranges[0].first, 0);      // the pixel itself
+    EXPECT_EQ(near.ranges[0].first, 0);  // the pixel itself
     EXPECT_EQ(xmatch::NeighbourhoodOrder(10, 0), 10);
     EXPECT_EQ(xmatch::NeighbourhoodOrder(10, 4.0), -1);
+}
+
+// NestedPixelZPhi is healpix_cxx's zphi2pix written out by hand: it must give the same pixel for every
+// input. Random points, points exactly on the pixel and face boundaries of each order (and the doubles
+// next to them), |z| = 2/3 and 0.99, RA outside [0, 360), positions as the cross-match makes them.
+TEST(NestedPixel, InlineEqualsHealpixCxx) {
+    std::mt19937_64 rng(17);
+    std::uniform_real_distribution<double> u(0, 1);
+    constexpr double kDegToRad = std::numbers::pi / 180.0;
+    size_t checked = 0;
+    for (int order = 0; order <= xmatch::kMaxPixelOrder; ++order) {
+        const T_Healpix_Base<int64> base(order, NEST);
+        const double nside = std::ldexp(1.0, order);
+        auto check = [&](double z, double phi) {
+            if (!(std::abs(z) <= 0.99)) return;
+            ASSERT_EQ(xmatch::NestedPixelZPhi(order, z, phi), base.zphi2pix(z, phi))
+                << "order " << order << " z " << z << " phi " << phi;
+            // The public form, from a unit vector, agrees with healpix_cxx's vector form too.
+            const double s = std::sqrt((1 - z) * (1 + z));
+            const xmatch::Vec3 v{s * std::cos(phi), s * std::sin(phi), z};
+            ASSERT_EQ(xmatch::NestedPixel(order, v, phi), base.zphi2pix(z, phi));
+            ++checked;
+        };
+        auto with_neighbours = [&](double z, double phi) {
+            for (double dz : {-1.0, 0.0, 1.0})
+                for (double dp : {-1.0, 0.0, 1.0}) {
+                    const double zz = dz == 0 ? z : std::nextafter(z, dz * 2);
+                    const double pp = dp == 0 ? phi : std::nextafter(phi, dp * 100);
+                    check(zz, pp);
+                }
+        };
+        for (int i = 0; i < 20000; ++i) {
+            check(2 * u(rng) - 1, 2 * std::numbers::pi * u(rng));      // anywhere
+            check(2 * u(rng) - 1, (1440 * u(rng) - 720) * kDegToRad);  // RA outside [0, 360)
+            const double ra = 360 * u(rng), dec = 180 * u(rng) - 90;   // as the cross-match does
+            check(std::sin(dec * kDegToRad), ra * kDegToRad);
+        }
+        // Equatorial boundaries: the lines nside·(0.5 + tt) ∓ nside·0.75·z = integer, and their crossings.
+        for (int i = 0; i < 3000; ++i) {
+            const double jp = std::floor(u(rng) * 5 * nside), jm = jp + std::floor((u(rng) * 2 - 1) * 1.4 * nside);
+            const double tt = (jp + jm) / (2 * nside) - 0.5, z = (jm - jp) / (1.5 * nside);
+            with_neighbours(z, tt * std::numbers::pi / 2);
+            with_neighbours(z, (tt + 2 * u(rng) / nside) * std::numbers::pi / 2);  // on one line only
+        }
+        // Polar caps: tp·nside·sqrt(3(1-|z|)) = integer.
+        for (int i = 0; i < 3000; ++i) {
+            const double tmp = std::ceil(u(rng) * nside * std::sqrt(3 * (1 - 2.0 / 3)));
+            const double tp = std::floor(u(rng) * tmp) / tmp;
+            const double za = 1 - tmp * tmp / (3 * nside * nside);
+            const double z = u(rng) < 0.5 ? za : -za;
+            with_neighbours(z, (std::floor(4 * u(rng)) + tp) * std::numbers::pi / 2);
+        }
+        for (double z : {2.0 / 3, -2.0 / 3, 0.99, -0.99, 0.0})
+            for (double phi : {0.0, std::numbers::pi / 4, std::numbers::pi / 2, std::numbers::pi, 2 * std::numbers::pi,
+                               -std::numbers::pi / 2, 360 * kDegToRad, 90 * kDegToRad})
+                with_neighbours(z, phi);
+    }
+    EXPECT_GT(checked, 30u * 80000u);
+}
+
+// NestedPixelOfDec decides from a polynomial sine: that sine must stay within the bound it assumes of
+// std::sin (all Dec a position can have), and the pixel must be NestedPixel's of the exact unit vector
+// wherever it does not hand back -1: random positions, and Dec exactly on (and a few doubles either side
+// of) the z of pixel boundaries, |z| = 2/3 and 0.99, at every order.
+TEST(NestedPixel, OfDecEqualsTheExactVectorsPixel) {
+    constexpr double kDegToRad = std::numbers::pi / 180.0;
+    std::mt19937_64 rng(29);
+    std::uniform_real_distribution<double> u(0, 1);
+    double worst = 0;
+    for (int i = 0; i < 2000000; ++i) {
+        const double dec = i < 1000000 ? 180 * u(rng) - 90 : std::ldexp(u(rng), -static_cast<int>(rng() % 60));
+        const double x = dec * kDegToRad;
+        worst = std::max(worst, std::abs(xmatch::pixel_detail::Sin(x) - std::sin(x)));
+    }
+    for (double dec : {90.0, -90.0, 0.0, 45.0, std::nextafter(90.0, 0.0)}) {
+        worst = std::max(worst, std::abs(xmatch::pixel_detail::Sin(dec * kDegToRad) - std::sin(dec * kDegToRad)));
+    }
+    EXPECT_LT(worst, xmatch::pixel_detail::kSinBound / 4);
+    size_t decided = 0, total = 0, random_decided = 0, random_total = 0;
+    for (int order = 0; order <= xmatch::kMaxPixelOrder; ++order) {
+        const double nside = std::ldexp(1.0, order);
+        auto check = [&](double ra, double dec) {
+            if (!(dec >= -90 && dec <= 90)) return;
+            const int64_t got = xmatch::NestedPixelOfDec(order, ra, dec);
+            ++total;
+            if (got < 0) return;
+            ++decided;
+            ASSERT_EQ(got, xmatch::NestedPixel(order, xmatch::UnitVector(ra, dec), ra * kDegToRad))
+                << "order " << order << " ra " << ra << " dec " << dec;
+        };
+        auto near = [&](double ra, double z) {
+            double dec = std::asin(z) / kDegToRad;
+            for (int k = 0; k < 6; ++k) dec = std::nextafter(dec, -100.0);
+            for (int k = 0; k < 13; ++k, dec = std::nextafter(dec, 100.0)) check(ra, dec);
+        };
+        for (int i = 0; i < 30000; ++i) {
+            const double ra = 360 * u(rng), dec = 180 * u(rng) - 90;
+            random_decided += xmatch::NestedPixelOfDec(order, ra, dec) >= 0;
+            ++random_total;
+            check(ra, dec);
+        }
+        for (int i = 0; i < 2000; ++i) {
+            const double ra = 360 * u(rng), tt = ra / 90;
+            // z of an equatorial edge line through this RA: nside·(0.5 + tt) ∓ 0.75·nside·z = integer.
+            const double line = std::floor(nside * (0.5 + tt)) + std::floor((2 * u(rng) - 1) * 0.5 * nside);
+            near(ra, (nside * (0.5 + tt) - line) / (0.75 * nside));
+            near(ra, (line - nside * (0.5 + tt)) / (0.75 * nside));
+            // z of a polar edge: tp·nside·sqrt(3(1 - |z|)) = integer.
+            const double tp = tt - std::floor(tt), j = std::ceil(u(rng) * nside);
+            if (tp > 0) {
+                const double tmp = j / tp, za = 1 - tmp * tmp / (3 * nside * nside);
+                if (za > 0) near(ra, u(rng) < 0.5 ? za : -za);
+            }
+        }
+        for (double z : {2.0 / 3, -2.0 / 3, 0.99, -0.99, 0.0}) near(360 * u(rng), z);
+    }
+    // Almost every position away from the poles is decided without the exact sine (else there is no point);
+    // the boundary cases are mostly not (they are there to catch a wrong decision).
+    EXPECT_GT(static_cast<double>(random_decided), 0.85 * static_cast<double>(random_total));
+    EXPECT_GT(decided, 0u);
+    EXPECT_LT(decided, total);
+}
+
+// A pixel is among the neighbours of each of its neighbours (NeighbourTable finds a pixel's candidates
+// through the neighbour lists of the occupied pixels). Every pixel at orders 0-4; face corners, edges and
+// random pixels at finer orders.
+TEST(Neighbourhood, NeighboursAreSymmetric) {
+    std::mt19937_64 rng(23);
+    for (int order : {0, 1, 2, 3, 4, 9, 15, 22, 29}) {
+        const T_Healpix_Base<int64> base(order, NEST);
+        const int64 npix = base.Npix(), per_face = npix / 12, nside = int64{1} << order;
+        std::vector<int64> pixels;
+        if (npix <= 12 * 256) {
+            for (int64 p = 0; p < npix; ++p) pixels.push_back(p);
+        } else {
+            for (int64 f = 0; f < 12; ++f) {
+                for (int64 k = 0; k < 4; ++k)
+                    pixels.insert(pixels.end(), {f * per_face + k, (f + 1) * per_face - 1 - k});
+                for (int i = 0; i < 40; ++i) {  // along the face's edges: x or y at 0 or nside - 1
+                    const int64 a = static_cast<int64>(rng() % static_cast<uint64_t>(nside));
+                    const int64 b = (i % 2) ? 0 : nside - 1;
+                    pixels.push_back(base.xyf2pix(static_cast<int>(i % 4 < 2 ? a : b),
+                                                  static_cast<int>(i % 4 < 2 ? b : a), static_cast<int>(f)));
+                }
+            }
+            for (int i = 0; i < 2000; ++i) pixels.push_back(static_cast<int64>(rng() % static_cast<uint64_t>(npix)));
+        }
+        for (int64 p : pixels) {
+            fix_arr<int64, 8> nb;
+            base.neighbors(p, nb);
+            for (size_t i = 0; i < 8; ++i) {
+                if (nb[i] < 0) continue;
+                fix_arr<int64, 8> back;
+                base.neighbors(nb[i], back);
+                bool found = false;
+                for (size_t j = 0; j < 8; ++j) found |= back[j] == p;
+                ASSERT_TRUE(found) << "order " << order << ": " << p << " → " << nb[i] << " but not back";
+            }
+        }
+    }
 }
 
 }  // namespace
