@@ -3,7 +3,8 @@
 // assertions). Usage: period_recovery [--data stripe82|ogle|macho] [--methods ls-fast,mhls,...]
 // [--modes r,g,multi] [--limit N] [--ids ID,ID] [--threads T] [--pmin D --pmax D] [--nterms K]
 // [--shared 0|1] [--rescore 0|1] [--rescore-nterms K] [--candidates N] [--verbose 1] (prints every miss)
-// [--err-floor MAG] (PeriodOptions::err_floor: added in quadrature to every error; default 0)
+// [--err-floor MAG] (PeriodOptions::err_floor: added in quadrature to every error; default 0.02, 0 = none)
+// [--fit-jitter 0|1] (PeriodOptions::fit_jitter)
 // Data sets (under ../shared/data/variable_stars): stripe82 = SDSS Stripe 82 RR Lyrae (ugriz, Sesar et al.
 // 2010 periods), ogle = the 4 OGLE example stars (I band, periods from the upstream phases), macho = the 15
 // MACHO example stars (r and b, catalogue period_r).
@@ -117,6 +118,7 @@ int main(int argc, char **argv) {
     std::string only_id;
     int rescore_nterms = PeriodOptions{}.rescore_nterms;
     double err_floor = PeriodOptions{}.err_floor;  // mag, added in quadrature
+    bool fit_jitter = PeriodOptions{}.fit_jitter;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--data")) data_name = argv[i + 1];
         if (!std::strcmp(argv[i], "--methods")) methods = SplitList(argv[i + 1]);
@@ -133,6 +135,7 @@ int main(int argc, char **argv) {
         if (!std::strcmp(argv[i], "--ids")) only_id = argv[i + 1];  // comma-separated star ids
         if (!std::strcmp(argv[i], "--rescore-nterms")) rescore_nterms = std::stoi(argv[i + 1]);
         if (!std::strcmp(argv[i], "--err-floor")) err_floor = std::stod(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--fit-jitter")) fit_jitter = std::stoi(argv[i + 1]) != 0;
     }
     DataSet data = Load(root, data_name);
     if (modes.empty()) modes = data.modes;
@@ -145,8 +148,8 @@ int main(int argc, char **argv) {
     if (limit && raw.size() > limit) raw.resize(limit);
     CleanOptions clean;
     clean.max_err = 9;  // Stripe 82 writes magerr 99.999 for missing data; MACHO -99 (dropped as err <= 0)
-    std::printf("%s: %zu stars; search %.3g-%.3g d; error floor %.3g mag; within 0.1%% of the catalogued period\n",
-                data.title.c_str(), raw.size(), pmin, pmax, err_floor);
+    std::printf("%s: %zu stars; search %.3g-%.3g d; error floor %.3g mag; fitted jitter %d; within 0.1%% of the catalogued period\n",
+                data.title.c_str(), raw.size(), pmin, pmax, err_floor, fit_jitter ? 1 : 0);
     std::printf("%-8s %-6s %8s %8s %8s %9s\n", "method", "bands", "within", "fraction", "half/2x", "seconds");
     for (const auto &mode : modes) {
         std::vector<BandSet> objects;
@@ -168,6 +171,7 @@ int main(int argc, char **argv) {
             opt.candidates = candidates;
             opt.rescore = rescore;
             opt.rescore_nterms = rescore_nterms;
+            opt.fit_jitter = fit_jitter;
             opt.err_floor = err_floor;  // inside the method now (was bench preprocessing; same numbers)
             opt.grid.pmin = pmin;  // default 0.1 d: RR Lyrae are 0.2-1 d; keeps the full-data run short
             opt.grid.pmax = pmax;  // 0 = the baseline

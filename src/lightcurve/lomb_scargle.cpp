@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
 
 #include "lightcurve/linear_solve.hpp"
 
@@ -247,103 +248,115 @@ std::vector<double> LombScargleSharedShape(std::span<const Series *const> bands,
     return power;
 }
 
-std::vector<double> LombScargleScaledShape(std::span<const Series *const> bands, std::span<const double> frequencies,
-                                           int nterms, int iterations) {
-    std::vector<double> power(frequencies.size(), 0.0);
-    const std::size_t nb = bands.size(), nf = 2 * static_cast<std::size_t>(std::max(1, nterms));
-    const std::size_t m = nb + nf;
-    double ref = 0, t0 = std::numeric_limits<double>::infinity();
-    std::size_t npts = 0;
-    for (const Series *s : bands) {
-        // A constant band is exactly powerless (its rounding residue must not look like signal).
-        if (!IsConstant(*s)) ref += ReferenceChi2(*s);
-        npts += s->size();
-        if (!s->empty()) t0 = std::min(t0, s->t.front());
-    }
-    if (!(ref > 0)) return power;
-    std::vector<double> a(m * m), rhs(m), basis(npts * nf), shape(npts), w(npts), y(npts);
-    std::vector<std::size_t> start(nb + 1, 0);
-    for (std::size_t band = 0; band < nb; ++band) {
-        const Series &s = *bands[band];
-        start[band + 1] = start[band] + s.size();
-        // Magnitudes centred on the band's weighted mean (the free mean absorbs it) keep the sums small.
-        double sw = 0, swy = 0;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            w[start[band] + i] = 1.0 / (s.err[i] * s.err[i]);
-            sw += w[start[band] + i];
-            swy += w[start[band] + i] * s.mag[i];
+namespace {
+
+//! The scaled-shape model (see LombScargleScaledShape) of a set of bands, prepared once for fits at many
+//! frequencies: weights, magnitudes centred on each band's weighted mean, the band boundaries.
+class ScaledShapeFitter {
+public:
+    ScaledShapeFitter(std::span<const Series *const> bands, int nterms, int iterations)
+        : nb_(bands.size()), nf_(2 * static_cast<std::size_t>(std::max(1, nterms))), m_(nb_ + nf_),
+          iterations_(std::max(1, iterations)), start_(nb_ + 1, 0), mean_(nb_), amp_(nb_), mu_(nb_) {
+        std::size_t npts = 0;
+        for (const Series *s : bands) {
+            // A constant band is exactly powerless (its rounding residue must not look like signal).
+            if (!IsConstant(*s)) ref_ += ReferenceChi2(*s);
+            npts += s->size();
+            if (!s->empty()) t0_ = std::min(t0_, s->t.front());
         }
-        for (std::size_t i = 0; i < s.size(); ++i) y[start[band] + i] = s.mag[i] - swy / sw;
-    }
-    std::vector<double> amp(nb), mu(nb);
-    for (std::size_t k = 0; k < frequencies.size(); ++k) {
-        for (std::size_t band = 0; band < nb; ++band) {
+        a_.resize(m_ * m_);
+        rhs_.resize(m_);
+        basis_.resize(npts * nf_);
+        shape_.resize(npts);
+        w_.resize(npts);
+        y_.resize(npts);
+        t_.resize(npts);
+        for (std::size_t band = 0; band < nb_; ++band) {
             const Series &s = *bands[band];
+            start_[band + 1] = start_[band] + s.size();
+            // Magnitudes centred on the band's weighted mean (the free mean absorbs it) keep the sums small.
+            double sw = 0, swy = 0;
             for (std::size_t i = 0; i < s.size(); ++i) {
-                HarmonicBasis(kTwoPi * frequencies[k] * (s.t[i] - t0), nf / 2, &basis[(start[band] + i) * nf]);
+                w_[start_[band] + i] = 1.0 / (s.err[i] * s.err[i]);
+                t_[start_[band] + i] = s.t[i];
+                sw += w_[start_[band] + i];
+                swy += w_[start_[band] + i] * s.mag[i];
             }
+            mean_[band] = sw > 0 ? swy / sw : 0;
+            for (std::size_t i = 0; i < s.size(); ++i) y_[start_[band] + i] = s.mag[i] - mean_[band];
         }
-        std::fill(amp.begin(), amp.end(), 1.0);
+    }
+
+    double ReferenceChi2Sum() const { return ref_; }
+
+    //! chi2 of the fit at frequency f, NaN for a degenerate design. With `model`, also the fitted magnitude
+    //! of every point (bands in order, as the input).
+    double Fit(double f, std::vector<std::vector<double>> *model = nullptr) {
+        for (std::size_t band = 0; band < nb_; ++band)
+            for (std::size_t i = start_[band]; i < start_[band + 1]; ++i)
+                HarmonicBasis(kTwoPi * f * (t_[i] - t0_), nf_ / 2, &basis_[i * nf_]);
+        std::fill(amp_.begin(), amp_.end(), 1.0);
         double chi2 = std::numeric_limits<double>::infinity();
         bool ok = true;
-        for (int it = 0; it < std::max(1, iterations); ++it) {
+        for (int it = 0; it < iterations_; ++it) {
             // (1) Shared shape and means, amplitudes fixed: a linear fit with each band's Fourier columns
             // scaled by its amplitude.
-            std::fill(a.begin(), a.end(), 0.0);
-            std::fill(rhs.begin(), rhs.end(), 0.0);
-            for (std::size_t band = 0; band < nb; ++band) {
-                for (std::size_t i = start[band]; i < start[band + 1]; ++i) {
-                    const double *row = &basis[i * nf];
-                    a[band * m + band] += w[i];
-                    rhs[band] += w[i] * y[i];
-                    for (std::size_t r = 0; r < nf; ++r) {
-                        const double wr = w[i] * amp[band] * row[r];
-                        a[(nb + r) * m + band] += wr;
-                        rhs[nb + r] += wr * y[i];
-                        for (std::size_t q = 0; q <= r; ++q) a[(nb + r) * m + nb + q] += wr * amp[band] * row[q];
+            std::fill(a_.begin(), a_.end(), 0.0);
+            std::fill(rhs_.begin(), rhs_.end(), 0.0);
+            for (std::size_t band = 0; band < nb_; ++band) {
+                for (std::size_t i = start_[band]; i < start_[band + 1]; ++i) {
+                    const double *row = &basis_[i * nf_];
+                    a_[band * m_ + band] += w_[i];
+                    rhs_[band] += w_[i] * y_[i];
+                    for (std::size_t r = 0; r < nf_; ++r) {
+                        const double wr = w_[i] * amp_[band] * row[r];
+                        a_[(nb_ + r) * m_ + band] += wr;
+                        rhs_[nb_ + r] += wr * y_[i];
+                        for (std::size_t q = 0; q <= r; ++q) a_[(nb_ + r) * m_ + nb_ + q] += wr * amp_[band] * row[q];
                     }
                 }
             }
-            for (std::size_t r = 0; r < m; ++r)
-                for (std::size_t q = r + 1; q < m; ++q) a[r * m + q] = a[q * m + r];
-            std::vector<double> x = rhs;
-            if (!SolveSpd(a, x, m)) {
+            for (std::size_t r = 0; r < m_; ++r)
+                for (std::size_t q = r + 1; q < m_; ++q) a_[r * m_ + q] = a_[q * m_ + r];
+            std::vector<double> x = rhs_;
+            if (!SolveSpd(a_, x, m_)) {
                 ok = it > 0;  // keep the last good fit; a first-round failure is a degenerate design
                 break;
             }
             // (2) Mean and amplitude per band, shape fixed: a 2-parameter weighted fit per band.
             double new_chi2 = 0, norm = 0;
-            for (std::size_t band = 0; band < nb; ++band) {
+            for (std::size_t band = 0; band < nb_; ++band) {
                 double sw = 0, ss = 0, sss = 0, sy = 0, ssy = 0;
-                for (std::size_t i = start[band]; i < start[band + 1]; ++i) {
-                    const double *row = &basis[i * nf];
+                for (std::size_t i = start_[band]; i < start_[band + 1]; ++i) {
+                    const double *row = &basis_[i * nf_];
                     double v = 0;
-                    for (std::size_t r = 0; r < nf; ++r) v += row[r] * x[nb + r];
-                    shape[i] = v;
-                    sw += w[i];
-                    ss += w[i] * v;
-                    sss += w[i] * v * v;
-                    sy += w[i] * y[i];
-                    ssy += w[i] * v * y[i];
+                    for (std::size_t r = 0; r < nf_; ++r) v += row[r] * x[nb_ + r];
+                    shape_[i] = v;
+                    sw += w_[i];
+                    ss += w_[i] * v;
+                    sss += w_[i] * v * v;
+                    sy += w_[i] * y_[i];
+                    ssy += w_[i] * v * y_[i];
                 }
                 const double det = sw * sss - ss * ss;
                 if (det > 1e-12 * sw * sss && det > 0) {
-                    amp[band] = (sw * ssy - ss * sy) / det;
-                    mu[band] = (sy - amp[band] * ss) / sw;
+                    amp_[band] = (sw * ssy - ss * sy) / det;
+                    mu_[band] = (sy - amp_[band] * ss) / sw;
                 } else {  // the shape is flat on this band's phases: the band keeps only its mean
-                    amp[band] = 0;
-                    mu[band] = sy / sw;
+                    amp_[band] = 0;
+                    mu_[band] = sy / sw;
                 }
-                for (std::size_t i = start[band]; i < start[band + 1]; ++i) {
-                    const double r = y[i] - mu[band] - amp[band] * shape[i];
-                    new_chi2 += w[i] * r * r;
+                for (std::size_t i = start_[band]; i < start_[band + 1]; ++i) {
+                    const double r = y_[i] - mu_[band] - amp_[band] * shape_[i];
+                    new_chi2 += w_[i] * r * r;
                 }
-                norm += amp[band] * amp[band];
+                norm += amp_[band] * amp_[band];
             }
             // The split between amplitudes and shape is free; keep the amplitudes near 1 for conditioning.
             if (norm > 0) {
-                const double scale = std::sqrt(norm / static_cast<double>(nb));
-                for (double &v : amp) v /= scale;
+                const double scale = std::sqrt(norm / static_cast<double>(nb_));
+                for (double &v : amp_) v /= scale;
+                for (double &v : shape_) v *= scale;
             } else {
                 ok = false;
                 break;
@@ -352,9 +365,49 @@ std::vector<double> LombScargleScaledShape(std::span<const Series *const> bands,
             chi2 = std::min(chi2, new_chi2);
             if (converged) break;
         }
-        if (ok && std::isfinite(chi2)) power[k] = std::clamp(1.0 - chi2 / ref, 0.0, 1.0);
+        if (!ok || !std::isfinite(chi2)) return std::numeric_limits<double>::quiet_NaN();
+        if (model) {
+            // The last round's amplitudes, means and shape: its chi2 is the returned one (each round
+            // lowers chi2, and the loop stops after the round that changed it too little).
+            model->assign(nb_, {});
+            for (std::size_t band = 0; band < nb_; ++band)
+                for (std::size_t i = start_[band]; i < start_[band + 1]; ++i)
+                    (*model)[band].push_back(mean_[band] + mu_[band] + amp_[band] * shape_[i]);
+        }
+        return chi2;
+    }
+
+private:
+    std::size_t nb_, nf_, m_;
+    int iterations_;
+    double ref_ = 0, t0_ = std::numeric_limits<double>::infinity();
+    std::vector<std::size_t> start_;
+    std::vector<double> mean_, amp_, mu_, a_, rhs_, basis_, shape_, w_, y_, t_;
+};
+
+}  // namespace
+
+std::vector<double> LombScargleScaledShape(std::span<const Series *const> bands, std::span<const double> frequencies,
+                                           int nterms, int iterations) {
+    std::vector<double> power(frequencies.size(), 0.0);
+    ScaledShapeFitter fitter(bands, nterms, iterations);
+    const double ref = fitter.ReferenceChi2Sum();
+    if (!(ref > 0)) return power;
+    for (std::size_t k = 0; k < frequencies.size(); ++k) {
+        const double chi2 = fitter.Fit(frequencies[k]);
+        if (std::isfinite(chi2)) power[k] = std::clamp(1.0 - chi2 / ref, 0.0, 1.0);
     }
     return power;
+}
+
+std::optional<ScaledShapeModel> FitScaledShape(std::span<const Series *const> bands, double frequency, int nterms,
+                                               int iterations) {
+    ScaledShapeFitter fitter(bands, nterms, iterations);
+    if (!(fitter.ReferenceChi2Sum() > 0)) return std::nullopt;
+    ScaledShapeModel out;
+    out.chi2 = fitter.Fit(frequency, &out.model);
+    if (!std::isfinite(out.chi2)) return std::nullopt;
+    return out;
 }
 
 double FalseAlarmProbability(double z, const Series &s, double fmax) {

@@ -5,6 +5,7 @@
 // Input series must come from CleanSeries (finite, err > 0).
 // @locality any thread: no shared mutable state (the FFT plan cache is locked internally).
 
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -61,6 +62,16 @@ std::vector<double> LombScargleSharedShape(std::span<const Series *const> bands,
 //! `iterations` times the cost of LombScargleSharedShape: meant for judging a few candidate peaks.
 std::vector<double> LombScargleScaledShape(std::span<const Series *const> bands, std::span<const double> frequencies,
                                            int nterms, int iterations = 30);
+
+//! The scaled-shape fit (LombScargleScaledShape) at one frequency: its chi2 and the fitted magnitude of
+//! every point, `model[b][i]` for point i of band b (bands and points in input order).
+struct ScaledShapeModel {
+    double chi2 = 0;
+    std::vector<std::vector<double>> model;
+};
+//! nullopt when every band is constant or the design is degenerate.
+std::optional<ScaledShapeModel> FitScaledShape(std::span<const Series *const> bands, double frequency, int nterms,
+                                               int iterations = 30);
 
 //! False-alarm probability of the highest peak `power` (standard normalization) over frequencies up to
 //! fmax, by Baluev (2008), as astropy's false_alarm_probability(method='baluev').

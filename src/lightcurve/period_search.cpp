@@ -207,10 +207,20 @@ Result<PeriodResult> Search(std::span<const Series> input, const PeriodOptions &
         // f-or-f/2 question stays with the rule above, because a richer model at f/2 always gains more
         // from fitting noise with its extra half-integer harmonics.
         const int k = std::max(1, o.rescore_nterms > 0 ? o.rescore_nterms : o.nterms + 1);
-        const Evaluator final_eval = [&, k](const FrequencyGrid &g) {
-            return LombScargleScaledShape(used, GridFrequencies(g), k);
-        };
         const double f_best = peaks[0].frequency;
+        std::vector<Series> jittered;
+        std::vector<const Series *> final_bands = used;
+        if (o.fit_jitter) {
+            const auto jitter = FitBandJitter(used, f_best, k);
+            for (std::size_t b = 0; b < used.size(); ++b) {
+                jittered.push_back(*used[b]);
+                for (double &e : jittered.back().err) e = std::sqrt(e * e + jitter[b] * jitter[b]);
+            }
+            for (std::size_t b = 0; b < used.size(); ++b) final_bands[b] = &jittered[b];
+        }
+        const Evaluator final_eval = [&, k](const FrequencyGrid &g) {
+            return LombScargleScaledShape(final_bands, GridFrequencies(g), k);
+        };
         std::vector<Peak> rescored;
         for (int n = -2; n <= 2; ++n) {
             for (int m = -1; m <= 1; ++m) {
@@ -271,6 +281,42 @@ std::string_view PeriodMethodName(PeriodMethod m) {
         case PeriodMethod::kBls: return "bls";
     }
     return "?";
+}
+
+std::vector<double> FitBandJitter(std::span<const Series *const> bands, double frequency, int nterms) {
+    std::vector<double> jitter(bands.size(), 0.0);
+    const auto fit = FitScaledShape(bands, frequency, nterms);
+    if (!fit) return jitter;
+    std::size_t npts = 0;
+    for (const Series *s : bands) npts += s->size();
+    for (std::size_t b = 0; b < bands.size(); ++b) {
+        const Series &s = *bands[b];
+        std::vector<double> r2(s.size());
+        double rmax2 = 0;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const double r = s.mag[i] - fit->model[b][i];
+            r2[i] = r * r;
+            rmax2 = std::max(rmax2, r2[i]);
+        }
+        // Degrees of freedom: the band's mean and amplitude plus its share (by points) of the 2K shape terms.
+        const double dof = static_cast<double>(s.size()) - 2.0 -
+                           2.0 * nterms * static_cast<double>(s.size()) / static_cast<double>(npts);
+        auto chi2 = [&](double jitter2) {
+            double c = 0;
+            for (std::size_t i = 0; i < s.size(); ++i) c += r2[i] / (s.err[i] * s.err[i] + jitter2);
+            return c;
+        };
+        if (!(dof > 0) || chi2(0) <= dof) continue;
+        // chi2 falls monotonically as the jitter grows: bracket the root, then bisect on jitter^2.
+        double lo = 0, hi = std::max(rmax2, 1e-12);
+        for (int it = 0; it < 60 && chi2(hi) > dof; ++it) hi *= 4;
+        for (int it = 0; it < 60; ++it) {
+            const double mid = 0.5 * (lo + hi);
+            (chi2(mid) > dof ? lo : hi) = mid;
+        }
+        jitter[b] = std::sqrt(hi);
+    }
+    return jitter;
 }
 
 Result<PeriodResult> FindPeriod(const Series &s, const PeriodOptions &options) {

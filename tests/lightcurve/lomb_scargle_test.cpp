@@ -193,6 +193,40 @@ TEST(LombScargle, ScaledShapeFollowsBandAmplitudesAndBoundsSharedShape) {
     for (double p : LombScargleScaledShape(constant, f, 2)) EXPECT_EQ(p, 0.0);
 }
 
+TEST(LombScargle, FitScaledShapeReturnsTheModelBehindThePower) {
+    // Two bands of one shape at amplitudes 1 and 0.4 with near-zero noise: the fitted model reproduces
+    // every magnitude (means and scale included), and its chi2 is the one behind LombScargleScaledShape.
+    const double period = 0.63;
+    const Series g = testing::MakeCurve(70, period, 300, 0.5, 1e-6, 21, 0.2);
+    Series z = testing::MakeCurve(60, period, 300, 0.5, 1e-6, 22, 0.2);
+    for (double &m : z.mag) m = 16 + 0.4 * (m - 17);
+    const Series *bands[] = {&g, &z};
+    const auto fit = FitScaledShape(bands, 1.0 / period, 3);
+    ASSERT_TRUE(fit.has_value());
+    ASSERT_EQ(fit->model.size(), 2u);
+    for (std::size_t b = 0; b < 2; ++b) {
+        ASSERT_EQ(fit->model[b].size(), bands[b]->size());
+        for (std::size_t i = 0; i < bands[b]->size(); ++i) EXPECT_NEAR(fit->model[b][i], bands[b]->mag[i], 2e-5);
+    }
+    const double off = 1.0 / period + 0.37;  // a poor frequency: the model and chi2 still belong together
+    const auto poor = FitScaledShape(bands, off, 3);
+    ASSERT_TRUE(poor.has_value());
+    const double ref = ReferenceChi2(g) + ReferenceChi2(z);
+    const double freqs[] = {off};
+    EXPECT_NEAR(LombScargleScaledShape(bands, freqs, 3)[0], 1 - poor->chi2 / ref, 1e-12);
+    double chi2 = 0;
+    for (std::size_t b = 0; b < 2; ++b)
+        for (std::size_t i = 0; i < bands[b]->size(); ++i) {
+            const double r = (bands[b]->mag[i] - poor->model[b][i]) / bands[b]->err[i];
+            chi2 += r * r;
+        }
+    EXPECT_NEAR(chi2, poor->chi2, 1e-9 * poor->chi2);
+    Series flat = g;
+    for (double &m : flat.mag) m = 15.0;
+    const Series *constant[] = {&flat};
+    EXPECT_FALSE(FitScaledShape(constant, 1.0 / period, 3).has_value());
+}
+
 TEST(LombScargle, FalseAlarmProbabilityMatchesAstropyBaluev) {
     REQUIRE_ASTROPY();
     const Series s = testing::MakeCurve(60, 0.8, 100, 0.1, 0.1, 5);
