@@ -32,7 +32,8 @@ void AddPeriod(CLI::App &app, int &exit_code) {
         std::filesystem::path out;
         std::string method;
         int nterms = 3;
-        double pmin = 0.05, pmax = 0, max_err = 1e300, samples_per_peak = 5, err_floor = 0;
+        double pmin = 0.05, pmax = 0, max_err = 1e300, samples_per_peak = 5,
+               err_floor = lightcurve::PeriodOptions{}.err_floor;
         unsigned threads = 0;
     };
     auto o = std::make_shared<Options>();
