@@ -62,8 +62,8 @@ IngestLedger Consume::Run(const Progress &progress) {
     // checks) and the store write each take about half the time, so overlapping them nearly doubles the
     // rate. The decode itself runs on every core (DecodePackets) but one while a write is in flight: the
     // writer is single-threaded and on the critical path, so a decode thread that competed with it for a
-    // core would slow every batch (measured: writer 0.54 → 0.36 ms per alert). Only the writer touches the store, cuts,
-    // ledger, producer and dead letters; only this thread polls. Commits from the writer thread are safe
+    // core would slow every batch (measured: writer 0.54 → 0.36 ms per alert). Only the writer touches the
+    // store, cuts, ledger, producer and dead letters; only this thread polls. Commits from the writer thread are safe
     // (librdkafka's commit is thread-safe), and a commit after a rebalance took the partition away is
     // harmless (see KafkaAlertConsumer::Commit).
     const auto finish = [&](std::vector<KafkaMessage> messages, AlertBatch batch) {
