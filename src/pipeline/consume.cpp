@@ -63,9 +63,9 @@ IngestLedger Consume::Run(const Progress &progress) {
     // rate. The decode itself runs on every core (DecodePackets) but one while a write is in flight: the
     // writer is single-threaded and on the critical path, so a decode thread that competed with it for a
     // core would slow every batch (measured: writer 0.54 → 0.36 ms per alert). Only the writer touches the
-    // store, cuts, ledger, producer and dead letters; only this thread polls. Commits from the writer thread are safe
-    // (librdkafka's commit is thread-safe), and a commit after a rebalance took the partition away is
-    // harmless (see KafkaAlertConsumer::Commit).
+    // store, cuts, ledger, producer and dead letters; only this thread polls. Commits from the writer thread
+    // are safe (librdkafka's commit is thread-safe), and a commit after a rebalance took the partition away
+    // is harmless (see KafkaAlertConsumer::Commit).
     const auto finish = [&](std::vector<KafkaMessage> messages, AlertBatch batch) {
         std::vector<AlertBatch::Failure> failures = batch.failures;
         StoredAlerts stored = CutAndStore(write, cuts, &annotators, batch, ledger);
