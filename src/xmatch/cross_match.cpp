@@ -62,6 +62,20 @@ inline void CheckPosition(const SkyPosition &p) {
         NotASkyPosition(p);
 }
 
+// Nearest first, ties by cat_row: the order of Catalog::Cone.
+bool NearerFirst(const MatchPair &a, const MatchPair &b) {
+    return a.sep_arcsec != b.sep_arcsec ? a.sep_arcsec < b.sep_arcsec : a.cat_row < b.cat_row;
+}
+
+// Adds a pair of the position whose pairs begin at out[first]: every pair (kAll), or for kNearest only the
+// nearest so far (ties by cat_row), as Catalog::Cone and Catalog::Nearest would give.
+inline void KeepPair(std::vector<MatchPair> &out, size_t first, MatchMode mode, const MatchPair &pair) {
+    if (mode == MatchMode::kAll || out.size() == first)
+        out.push_back(pair);
+    else if (NearerFirst(pair, out.back()))
+        out.back() = pair;
+}
+
 // The neighbour-table path (JoinMethod::kPixelTable) is chosen automatically when the table's bitmap fits
 // in this many bytes at an order at least as fine as the sorted join's (so no position scans more
 // candidates than it would there), and the catalog has at most 1/kTableRowsPerPosition as many rows as
@@ -117,19 +131,10 @@ void TableJoin(const Catalog &catalog, const NeighbourTable &table, std::span<co
                 if (v.x * c[0] + v.y * c[1] + v.z * c[2] < min_dot) continue;
                 const double sep = SeparationArcsec(c, {v.x, v.y, v.z});
                 if (sep > radius_arcsec) continue;
-                const MatchPair pair{in_row, v.row, catalog.cat_row(v.row), sep};
-                if (mode == MatchMode::kAll || out.size() == first_found)
-                    out.push_back(pair);
-                else if (sep < out.back().sep_arcsec ||
-                         (sep == out.back().sep_arcsec && pair.cat_row < out.back().cat_row))
-                    out.back() = pair;
+                KeepPair(out, first_found, mode, MatchPair{in_row, v.row, catalog.cat_row(v.row), sep});
             }
-            // Nearest first, ties by cat_row: the order of Catalog::Cone.
             if (out.size() - first_found > 1)
-                std::sort(out.begin() + static_cast<std::ptrdiff_t>(first_found), out.end(),
-                          [](const MatchPair &a, const MatchPair &b) {
-                              return a.sep_arcsec != b.sep_arcsec ? a.sep_arcsec < b.sep_arcsec : a.cat_row < b.cat_row;
-                          });
+                std::sort(out.begin() + static_cast<std::ptrdiff_t>(first_found), out.end(), NearerFirst);
         }
     }
 }
@@ -255,19 +260,13 @@ void SortedJoin(const Catalog &catalog, std::span<const SkyPosition> block, size
                     if (v[0] * c[0] + v[1] * c[1] + v[2] * c[2] < min_dot) continue;
                     const double sep = SeparationArcsec(c, {v[0], v[1], v[2]});
                     if (sep > radius_arcsec) continue;
-                    const MatchPair pair{in_row, row, catalog.cat_row(row), sep};
-                    if (mode == MatchMode::kAll || found.size() == first_found)
-                        found.push_back(pair);
-                    else if (sep < found.back().sep_arcsec ||
-                             (sep == found.back().sep_arcsec && pair.cat_row < found.back().cat_row))
-                        found.back() = pair;
+                    KeepPair(found, first_found, mode, MatchPair{in_row, row, catalog.cat_row(row), sep});
                 }
         }
     }
     // Input order, then nearest first, ties by cat_row: the order of Catalog::Cone.
     std::sort(found.begin(), found.end(), [](const MatchPair &a, const MatchPair &b) {
-        if (a.in_row != b.in_row) return a.in_row < b.in_row;
-        return a.sep_arcsec != b.sep_arcsec ? a.sep_arcsec < b.sep_arcsec : a.cat_row < b.cat_row;
+        return a.in_row != b.in_row ? a.in_row < b.in_row : NearerFirst(a, b);
     });
     out.insert(out.end(), found.begin(), found.end());
 }
