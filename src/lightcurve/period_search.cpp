@@ -82,15 +82,18 @@ std::string Relation(double f, double best, double tol) {
     return "";
 }
 
+// A copy of `s` with `extra` mag added in quadrature to every error (the error floor, the fitted jitter).
+Series WithExtraError(Series s, double extra) {
+    for (double &e : s.err) e = std::sqrt(e * e + extra * extra);
+    return s;
+}
+
 Result<PeriodResult> Search(std::span<const Series> input, const PeriodOptions &o) {
     if (!(o.err_floor >= 0) || std::isinf(o.err_floor))
         return MakeError("bad_option", "err_floor " + std::to_string(o.err_floor) + " is not a finite non-negative magnitude");
     std::vector<Series> floored;
-    if (o.err_floor > 0) {
-        floored.assign(input.begin(), input.end());
-        for (Series &s : floored)
-            for (double &e : s.err) e = std::sqrt(e * e + o.err_floor * o.err_floor);
-    }
+    if (o.err_floor > 0)
+        for (const Series &s : input) floored.push_back(WithExtraError(s, o.err_floor));
     const std::span<const Series> bands = o.err_floor > 0 ? std::span<const Series>(floored) : input;
     std::vector<const Series *> used;
     double tmin = std::numeric_limits<double>::infinity(), tmax = -tmin;
@@ -212,10 +215,7 @@ Result<PeriodResult> Search(std::span<const Series> input, const PeriodOptions &
         std::vector<const Series *> final_bands = used;
         if (o.fit_jitter) {
             const auto jitter = FitBandJitter(used, f_best, k);
-            for (std::size_t b = 0; b < used.size(); ++b) {
-                jittered.push_back(*used[b]);
-                for (double &e : jittered.back().err) e = std::sqrt(e * e + jitter[b] * jitter[b]);
-            }
+            for (std::size_t b = 0; b < used.size(); ++b) jittered.push_back(WithExtraError(*used[b], jitter[b]));
             for (std::size_t b = 0; b < used.size(); ++b) final_bands[b] = &jittered[b];
         }
         const Evaluator final_eval = [&, k](const FrequencyGrid &g) {
