@@ -2,8 +2,13 @@
 
 namespace rivulet {
 
-SqliteCheckpointer::SqliteCheckpointer(sqlite3 *writer, std::string path, int background_pages, int inline_pages)
-    : writer_(writer), path_(std::move(path)), background_pages_(background_pages), inline_pages_(inline_pages) {
+SqliteCheckpointer::SqliteCheckpointer(sqlite3 *writer, std::string path, int background_pages, int inline_pages,
+                                       std::function<void()> before_checkpoint)
+    : writer_(writer),
+      path_(std::move(path)),
+      background_pages_(background_pages),
+      inline_pages_(inline_pages),
+      before_checkpoint_(std::move(before_checkpoint)) {
     sqlite3_wal_hook(writer_, &SqliteCheckpointer::OnCommit, this);
 }
 
@@ -22,6 +27,7 @@ int SqliteCheckpointer::OnCommit(void *self_ptr, sqlite3 *db, const char *schema
     if (frames >= self->inline_pages_) {
         // The background thread is not keeping up: bound the WAL here. Errors are ignored as SQLite's own
         // autocheckpoint hook ignores them (the commit itself has succeeded; a later checkpoint retries).
+        if (self->before_checkpoint_) self->before_checkpoint_();
         sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
         return SQLITE_OK;
     }
@@ -54,6 +60,7 @@ void SqliteCheckpointer::Run() {
         lock.unlock();
         // PASSIVE: copies what it can without waiting on the writer or readers; a busy or partial result
         // is retried at the next commit past the threshold.
+        if (before_checkpoint_) before_checkpoint_();
         sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
         lock.lock();
     }

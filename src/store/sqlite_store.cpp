@@ -8,6 +8,7 @@
 #include "common/error.hpp"
 #include "alert/alert_format.hpp"
 #include "store/annotation_validation.hpp"
+#include "store/cutout_file.hpp"
 #include "store/sky_distance.hpp"
 #include "store/light_curve_rows.hpp"
 #include "store/sky_index.hpp"
@@ -109,6 +110,21 @@ CREATE TABLE alert_xmatch (
 ) WITHOUT ROWID;
 )sql";
 
+// Schema version 3: the stamps of a file store go to the append-only cutout file beside it (cutout_file.hpp);
+// the database records where each one is. Stamps of earlier versions stay in `cutouts` (read from both);
+// an in-memory store, which has no file beside it, keeps using `cutouts`.
+constexpr const char *kMigrateV2ToV3 = R"sql(
+CREATE TABLE cutout_locations (
+  candid INTEGER NOT NULL,
+  kind TEXT NOT NULL,                         -- cutoutScience, cutoutTemplate, cutoutDifference
+  file_name TEXT NOT NULL,
+  file_offset INTEGER NOT NULL,               -- byte offset in <store>.cutouts
+  length INTEGER NOT NULL,                    -- bytes, exactly as received (gzipped FITS)
+  crc32 INTEGER NOT NULL,                     -- of those bytes, checked on every read
+  PRIMARY KEY (candid, kind)
+) WITHOUT ROWID;
+)sql";
+
 constexpr const char *kInsertDetection = R"sql(
 INSERT OR IGNORE INTO detections (objectId, jd, fid, candid, pid, magpsf, sigmapsf, diffmaglim, isdiffpos,
   ra, dec, programid, field, rcid, rb, magnr, sigmagnr, distnr, magzpsci, source_candid, from_candidate)
@@ -135,6 +151,7 @@ double UnixNow() {
 class SqliteStore final : public Store {
 public:
     explicit SqliteStore(const std::filesystem::path &path);
+    ~SqliteStore() override;
 
     using Store::Write;
     WriteSummary Write(std::span<const Alert> accepted, std::span<const Rejection> rejected,
@@ -160,14 +177,18 @@ private:
     void InsertForcedPhotometry(const std::string &objectId, const ForcedPhotometryPoint &r);
     void InsertUpperLimit(const std::string &objectId, const UpperLimit &r);
     void UpdateObject(const Alert &a, const ObjectDelta &delta);
+    void StoreCutouts(const Alert &a);
+    void ReadCutouts(int64_t candid, CutoutTriplet &out);
 
     SqliteConnection db_;
     [[maybe_unused]] int schema_version_;  // initialised before the statements, which need the tables
     // Prepared once, reused for every row: preparing costs more than executing these inserts.
-    SqliteStatement insert_alert_, insert_cutout_, insert_detection_, promote_detection_, insert_upper_limit_,
+    SqliteStatement insert_alert_, insert_cutout_, insert_cutout_location_, insert_detection_, promote_detection_, insert_upper_limit_,
         insert_forced_, select_object_, upsert_object_, insert_rejection_, insert_score_, insert_xmatch_;
-    SqliteStatement select_alert_, select_cutouts_, select_candids_, object_exists_, select_detections_,
+    SqliteStatement select_alert_, select_cutouts_, select_cutout_locations_, select_candids_, object_exists_, select_detections_,
         select_upper_limits_, select_forced_, select_rejection_, cone_range_, select_scores_, select_xmatch_;
+    // The stamps of a file store (null for an in-memory one). Outlives the checkpointer, which syncs it.
+    std::unique_ptr<CutoutFile> cutout_file_;
     // Last member: destroyed first, before the connection it hooks into.
     std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };
@@ -196,6 +217,7 @@ int SqliteStore::ConfigureAndMigrate(SqliteConnection &db) {
         }
         // Migrations from version N to N+1, each in this same transaction; a new store runs them all.
         if (version < 2) db.Exec(kMigrateV1ToV2);
+        if (version < 3) db.Exec(kMigrateV2ToV3);
         if (version < kSqliteStoreSchemaVersion)
             db.Exec("PRAGMA user_version = " + std::to_string(kSqliteStoreSchemaVersion));
         db.Exec("COMMIT");
@@ -213,6 +235,8 @@ SqliteStore::SqliteStore(const std::filesystem::path &path)
           isdiffpos, rb, drb, programid, schemavsn, hpix, candidate, ingested_at)
           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16))sql"),
       insert_cutout_(db_, "INSERT INTO cutouts (candid, kind, file_name, stamp_data) VALUES (?1, ?2, ?3, ?4)"),
+      insert_cutout_location_(db_, R"sql(INSERT INTO cutout_locations (candid, kind, file_name, file_offset, length,
+          crc32) VALUES (?1, ?2, ?3, ?4, ?5, ?6))sql"),
       insert_detection_(db_, kInsertDetection),
       promote_detection_(db_, kPromoteDetection),
       insert_upper_limit_(db_, R"sql(INSERT OR IGNORE INTO upper_limits (objectId, jd, fid, pid, diffmaglim,
@@ -231,6 +255,8 @@ SqliteStore::SqliteStore(const std::filesystem::path &path)
       select_alert_(db_, R"sql(SELECT objectId, jd, fid, ra, dec, magpsf, sigmapsf, rb, drb, isdiffpos, programid,
           schemavsn, candidate, ingested_at FROM alerts WHERE candid = ?1)sql"),
       select_cutouts_(db_, "SELECT kind, file_name, stamp_data FROM cutouts WHERE candid = ?1"),
+      select_cutout_locations_(db_, R"sql(SELECT kind, file_name, file_offset, length, crc32 FROM cutout_locations
+          WHERE candid = ?1)sql"),
       select_candids_(db_, "SELECT candid FROM alerts WHERE objectId = ?1 ORDER BY jd, candid"),
       object_exists_(db_, "SELECT 1 FROM objects WHERE objectId = ?1"),
       select_detections_(db_, std::string("SELECT ") + kDetectionColumns +
@@ -249,8 +275,16 @@ SqliteStore::SqliteStore(const std::filesystem::path &path)
       select_xmatch_(db_, "SELECT catalog, cat_row, sep_arcsec FROM alert_xmatch WHERE candid = ?1 ORDER BY catalog") {
     // Checkpoints in the background from 1024 pages (16 MiB, about one batch of alerts with cutouts); the
     // writer itself checkpoints only if the WAL reaches 16384 pages (256 MiB).
-    if (db_.QueryText("PRAGMA journal_mode") == "wal")
-        checkpointer_ = std::make_unique<SqliteCheckpointer>(db_.handle(), db_.path(), 1024, 16384);
+    if (db_.QueryText("PRAGMA journal_mode") == "wal") {
+        cutout_file_ = std::make_unique<CutoutFile>(CutoutFile::PathFor(path));
+        checkpointer_ = std::make_unique<SqliteCheckpointer>(db_.handle(), db_.path(), 1024, 16384,
+                                                             [file = cutout_file_.get()] { file->Sync(); });
+    }
+}
+
+SqliteStore::~SqliteStore() {
+    // Closing the connection checkpoints what is left in the WAL: the stamps those rows point to go first.
+    if (cutout_file_) cutout_file_->Sync();
 }
 
 // Rows come from LightCurveRows (light_curve_rows.hpp), which also states the merge rules applied here.
@@ -317,6 +351,24 @@ void SqliteStore::UpdateObject(const Alert &a, const ObjectDelta &delta) {
     st.Run();
 }
 
+void SqliteStore::StoreCutouts(const Alert &a) {
+    for (CutoutKind k : kCutoutKinds) {
+        const auto &cut = a.cutout(k);
+        if (!cut) continue;
+        if (cutout_file_) {
+            const CutoutLocation where = cutout_file_->Stage(cut->stamp_data);
+            auto &st = insert_cutout_location_;
+            st.Bind(1, a.candid).Bind(2, CutoutFieldName(k)).Bind(3, std::string_view(cut->file_name));
+            st.Bind(4, where.offset).Bind(5, where.length).Bind(6, static_cast<int64_t>(where.crc32));
+            st.Run();
+        } else {
+            insert_cutout_.Bind(1, a.candid).Bind(2, CutoutFieldName(k)).Bind(3, std::string_view(cut->file_name));
+            insert_cutout_.BindBlob(4, cut->stamp_data);
+            insert_cutout_.Run();
+        }
+    }
+}
+
 bool SqliteStore::StoreAlert(const Alert &a, const AlertAnnotations *annotations, double now) {
     const Candidate &c = a.candidate;
     const std::string json = CandidateToJson(c);
@@ -328,13 +380,7 @@ bool SqliteStore::StoreAlert(const Alert &a, const AlertAnnotations *annotations
     st.Bind(14, SkyPixel(*c.ra, *c.dec)).Bind(15, std::string_view(json)).Bind(16, now);
     if (st.Run() == 0) return false;  // candid already stored: a duplicate changes nothing
 
-    for (CutoutKind k : kCutoutKinds) {
-        const auto &cut = a.cutout(k);
-        if (!cut) continue;
-        insert_cutout_.Bind(1, a.candid).Bind(2, CutoutFieldName(k)).Bind(3, std::string_view(cut->file_name));
-        insert_cutout_.BindBlob(4, cut->stamp_data);
-        insert_cutout_.Run();
-    }
+    StoreCutouts(a);
     if (annotations) {
         for (const ScoreAnnotation &sc : annotations->scores) {
             insert_score_.Bind(1, a.candid).Bind(2, std::string_view(sc.model)).Bind(3, sc.score);
@@ -366,12 +412,16 @@ WriteSummary SqliteStore::Write(std::span<const Alert> accepted, std::span<const
     // IMMEDIATE takes the write lock now (waiting up to the busy timeout) instead of failing half-way.
     db_.Exec("BEGIN IMMEDIATE");
     try {
+        // Under the write lock from here: this batch's stamps go at the current end of the cutout file.
+        if (cutout_file_) cutout_file_->BeginBatch();
         summary.is_new.reserve(accepted.size());
         for (size_t i = 0; i < accepted.size(); ++i) {
             const bool is_new = StoreAlert(accepted[i], annotations.empty() ? nullptr : &annotations[i], now);
             summary.is_new.push_back(is_new);
             ++(is_new ? summary.stored : summary.duplicates);
         }
+        // The stamps are in the file before any committed row points to them.
+        if (cutout_file_) cutout_file_->WriteBatch();
         for (const Rejection &r : rejected) {
             auto &st = insert_rejection_;
             st.Bind(1, r.candid).Bind(2, std::string_view(r.objectId)).Bind(3, r.jd);
@@ -382,6 +432,7 @@ WriteSummary SqliteStore::Write(std::span<const Alert> accepted, std::span<const
     } catch (...) {
         // ROLLBACK may itself fail when SQLite already rolled back (e.g. SQLITE_FULL); nothing to add then.
         sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        if (cutout_file_) cutout_file_->AbandonBatch();
         throw;
     }
     return summary;
@@ -397,7 +448,7 @@ StoreStats SqliteStore::Stats() {
         s.detections = db_.QueryInt("SELECT count(*) FROM detections");
         s.upper_limits = db_.QueryInt("SELECT count(*) FROM upper_limits");
         s.forced_photometry = db_.QueryInt("SELECT count(*) FROM forced_photometry");
-        s.cutouts = db_.QueryInt("SELECT count(*) FROM cutouts");
+        s.cutouts = db_.QueryInt("SELECT (SELECT count(*) FROM cutouts) + (SELECT count(*) FROM cutout_locations)");
         SqliteStatement st(db_, "SELECT reason, count(*) FROM rejections GROUP BY reason");
         while (st.Step()) s.rejected[st.Text(0)] = st.Int64(1);
         SqliteStatement scored(db_, "SELECT model, count(*) FROM alert_scores GROUP BY model");
@@ -539,22 +590,45 @@ std::optional<StoredAlert> SqliteStore::GetAlert(int64_t candid) {
     a.ingested_at = st.Double(13);
     st.Reset();
 
-    auto &c = select_cutouts_;
-    c.Bind(1, candid);
-    while (c.Step()) {
-        const std::string kind = c.Text(0);
-        for (CutoutKind k : kCutoutKinds) {
-            if (CutoutFieldName(k) != kind) continue;
-            const auto blob = c.Blob(2);
-            a.cutouts[static_cast<int>(k)] = Cutout{c.Text(1), std::vector<uint8_t>(blob.begin(), blob.end())};
-        }
-    }
+    ReadCutouts(candid, a.cutouts);
     select_scores_.Bind(1, candid);
     while (select_scores_.Step()) a.annotations.scores.push_back({select_scores_.Text(0), select_scores_.Double(1)});
     select_xmatch_.Bind(1, candid);
     while (select_xmatch_.Step())
         a.annotations.xmatch.push_back({select_xmatch_.Text(0), select_xmatch_.Int64(1), select_xmatch_.Double(2)});
     return a;
+}
+
+void SqliteStore::ReadCutouts(int64_t candid, CutoutTriplet &out) {
+    const auto slot = [&out](const std::string &kind) -> std::optional<Cutout> * {
+        for (CutoutKind k : kCutoutKinds)
+            if (CutoutFieldName(k) == kind) return &out[static_cast<int>(k)];
+        return nullptr;
+    };
+    // Stamps stored before schema version 3, or by an in-memory store.
+    auto &c = select_cutouts_;
+    c.Bind(1, candid);
+    while (c.Step()) {
+        if (auto *s = slot(c.Text(0))) {
+            const auto blob = c.Blob(2);
+            *s = Cutout{c.Text(1), std::vector<uint8_t>(blob.begin(), blob.end())};
+        }
+    }
+    auto &l = select_cutout_locations_;
+    l.Bind(1, candid);
+    while (l.Step()) {
+        const std::string kind = l.Text(0);
+        auto *s = slot(kind);
+        if (!s) continue;
+        const CutoutLocation where{l.Int64(2), l.Int64(3), static_cast<uint32_t>(l.Int64(4))};
+        try {
+            if (!cutout_file_) db_.Fail("read cutouts", "cutout locations in an in-memory store");
+            *s = Cutout{l.Text(1), cutout_file_->Read(where)};
+        } catch (const RivuletError &e) {
+            l.Reset();  // a statement left mid-step would hold its read lock
+            throw RivuletError(e.kind(), std::string(e.what()) + " (candid " + std::to_string(candid) + ", " + kind + ")");
+        }
+    }
 }
 
 std::vector<int64_t> SqliteStore::AlertCandids(const std::string &objectId) {

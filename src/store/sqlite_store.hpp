@@ -10,7 +10,7 @@ namespace rivulet {
 
 //! SQLite schema version written to `PRAGMA user_version`; bump it and add a migration step when the
 //! tables change.
-inline constexpr int kSqliteStoreSchemaVersion = 2;
+inline constexpr int kSqliteStoreSchemaVersion = 3;
 
 //! Opens (creating when absent) an SQLite store: WAL journal, synchronous=NORMAL (a power cut may lose
 //! the last transactions but never corrupts the file), 10 s busy timeout. ":memory:" gives a private

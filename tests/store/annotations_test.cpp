@@ -42,7 +42,8 @@ protected:
             backend_.downgrade_to_v1 = [db] {
                 sqlite3 *h = nullptr;
                 ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-                ASSERT_EQ(sqlite3_exec(h, "DROP TABLE alert_scores; DROP TABLE alert_xmatch; PRAGMA user_version = 1",
+                ASSERT_EQ(sqlite3_exec(h, "DROP TABLE alert_scores; DROP TABLE alert_xmatch; DROP TABLE cutout_locations; "
+                                       "PRAGMA user_version = 1",
                                        nullptr, nullptr, nullptr),
                           SQLITE_OK);
                 sqlite3_close(h);

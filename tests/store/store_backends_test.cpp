@@ -69,7 +69,7 @@ protected:
             // Another connection; the store's statements were prepared before the trigger existed, and
             // SQLite re-prepares them.
             backend_.fail_cutout_of = [db](int64_t candid) {
-                SqliteExec(db, "CREATE TRIGGER fail_once BEFORE INSERT ON cutouts WHEN NEW.candid = " +
+                SqliteExec(db, "CREATE TRIGGER fail_once BEFORE INSERT ON cutout_locations WHEN NEW.candid = " +
                                    std::to_string(candid) + " BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
             };
             backend_.stop_failing = [db] { SqliteExec(db, "DROP TRIGGER fail_once"); };
