@@ -144,6 +144,12 @@ void Throughput(const std::vector<rivulet::testing::ReplayedAlert> &packets, siz
         threads.emplace_back([&, c] {
             Store &store = *stores[c];
             auto o = Options(kafka->bootstraps(), "bench", tmp / fmt::format("dlq{}", c));
+            // Static members (KIP-345), as a fixed set of consumer processes would be deployed: the member
+            // that reaches the end first closes without a LeaveGroup, so the other is not pulled into a
+            // rebalance. Without it, that rebalance cost the run 5-10 s here: the mock coordinator always
+            // waits session.timeout.ms - 1 s for members to rejoin (a real one stops waiting once they all
+            // have), and the commits in flight meanwhile fail and their batches are delivered again.
+            if (consumers > 1) o.kafka.properties.push_back({"group.instance.id", fmt::format("bench-{}-{}", run, c)});
             o.on_commit = [&](const std::vector<KafkaMessage> &batch) {
                 std::lock_guard lock(mu);
                 last_ms = NowMs();
