@@ -10,9 +10,10 @@
 //    the comparison (current + offset + right) instead of loaded;
 //  - a leaf slot holds an index into a table of distinct class-fraction vectors: trees grown to purity have
 //    only `classes` distinct ones, so the table stays in L1 and the leaves cost no memory of their own;
-//  - a leaf slot steps to itself, so rows walked in lock-step need no per-row branch once done;
 //  - slots are packed four child pairs to an aligned 64-byte line, a line holding a pair and its nearest
-//    descendants breadth-first, so one cache miss advances a row about two levels.
+//    descendants breadth-first, so one cache miss advances a row about two levels;
+//  - rows walk a tree in 128 lanes: each lane prefetches its next slot and loads it a pass over the lanes
+//    later, so the misses of many rows overlap, and a lane whose row reaches a leaf takes the next row.
 // Forests whose offsets or feature indices do not fit the 8-byte word get 16-byte slots, walked by the same
 // code.
 
@@ -48,7 +49,7 @@ public:
 
 private:
     // Both slot kinds: `word` bit 31 marks a leaf, whose `threshold` bits hold its leaf_value_ index and whose
-    // other word bits are 0 (feature 0, offset 0: it steps to itself).
+    // other word bits are 0.
     struct CompactSlot {
         float threshold;  //!< x <= threshold goes to the left child
         uint32_t word;    //!< bits [0, F): feature; bit F: NaN goes right; bits [F+1, 31): offset to left child
@@ -75,7 +76,6 @@ private:
 
     //! Slot positions of `tree`'s nodes in line order (pairs of children adjacent), and the tree's slot count.
     static std::vector<uint32_t> PlaceNodes(const DecisionTree &tree, size_t pairs_per_line, size_t &n_slots);
-    uint32_t LeafValueIndex(const DecisionTree &tree, size_t node);
     template <class Slot, bool kMissing>
     void Walk(const float *x, size_t rows, size_t features, double *out) const;
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 
 #include "ml/flat_forest.hpp"
 #include "ml/tree_ensemble.hpp"
@@ -122,6 +123,78 @@ TEST(FlatForest, CompactAndWideSlotsWalkToTheSameLeaves) {
                     for (size_t c = 0; c < k; ++c) expect[r * k + c] += t.value[leaf * k + c];
                 }
             EXPECT_EQ(got, expect) << (layout == FlatForest::Layout::kWide ? "wide" : "compact");
+        }
+    }
+}
+
+//! A random tree, not a trained one: shapes training does not make (long chains, one-sided subtrees, a root
+//! leaf), thresholds on a grid the rows also use (so x == threshold, which goes left, happens often), random
+//! NaN directions, and leaf fractions drawn from a small pool (shared entries) or fresh (many entries).
+DecisionTree RandomTree(std::mt19937_64 &rng, size_t features, size_t classes, double split_p, size_t max_nodes) {
+    DecisionTree t;
+    std::uniform_real_distribution<double> u(0, 1);
+    auto grid = [&] { return static_cast<float>(std::uniform_int_distribution<int>(-8, 8)(rng)) * 0.25f; };
+    std::vector<size_t> depth{0};
+    t.nodes.emplace_back();
+    for (size_t i = 0; i < t.nodes.size(); ++i) {
+        if (t.nodes.size() + 2 > max_nodes || depth[i] > 60 || u(rng) >= (depth[i] < 2 ? 0.95 : split_p)) continue;
+        TreeNode &n = t.nodes[i];
+        n.feature = static_cast<int32_t>(rng() % features);
+        n.threshold = u(rng) < 0.7 ? grid() : static_cast<float>(u(rng) * 4 - 2);
+        n.missing_left = static_cast<uint32_t>(rng() % 2);
+        n.left = static_cast<int32_t>(t.nodes.size());
+        t.nodes.emplace_back();
+        t.nodes.emplace_back();
+        depth.push_back(depth[i] + 1);
+        depth.push_back(depth[i] + 1);
+    }
+    t.value.assign(t.nodes.size() * classes, 0.0);
+    for (size_t i = 0; i < t.nodes.size(); ++i) {
+        const bool pooled = u(rng) < 0.5;
+        for (size_t c = 0; c < classes; ++c)
+            t.value[i * classes + c] = pooled ? static_cast<double>((rng() % 3 + c) % 3) / 2 : u(rng);
+    }
+    return t;
+}
+
+TEST(FlatForest, LaneWalkEqualsTreeByTreeWalkOnRandomForests) {
+    // The batch walk (rows in lanes that take a new row when theirs reaches a leaf, next slots prefetched)
+    // against DecisionTree::Leaf one row at a time: same leaves, same doubles added in tree order. Row
+    // counts below, at and above the lane count (128), with and without NaN cells (NaN goes the node's
+    // stored direction; NaN-free batches skip that test), both slot layouts.
+    std::mt19937_64 rng(31);
+    const size_t features = 11, classes = 3;
+    std::vector<DecisionTree> trees;
+    trees.push_back(RandomTree(rng, features, classes, 0.0, 1));  // a root leaf
+    for (double p : {0.55, 0.7, 0.9, 0.9, 0.6})
+        for (int i = 0; i < 3; ++i) trees.push_back(RandomTree(rng, features, classes, p, 5000));
+    size_t deepest = 0;
+    for (const DecisionTree &t : trees) deepest = std::max(deepest, t.nodes.size());
+    ASSERT_GT(deepest, 1000u);  // some trees are large enough that rows end at very different depths
+    std::uniform_real_distribution<double> u(0, 1);
+    for (size_t rows : {size_t{0}, size_t{1}, size_t{127}, size_t{128}, size_t{129}, size_t{1000}}) {
+        std::vector<float> x(rows * features);
+        for (float &v : x) v = u(rng) < 0.5 ? static_cast<float>(std::uniform_int_distribution<int>(-8, 8)(rng)) * 0.25f
+                                            : static_cast<float>(u(rng) * 5 - 2.5);
+        std::vector<float> with_nan = x;
+        for (float &v : with_nan)
+            if (u(rng) < 0.15) v = NAN;
+        for (auto layout : {FlatForest::Layout::kCompact, FlatForest::Layout::kWide}) {
+            FlatForest flat(trees, classes, layout);
+            for (const std::vector<float> *xs : {&x, &with_nan}) {
+                // out starts non-zero: the walk adds to it.
+                std::vector<double> got(rows * classes), expect;
+                for (double &v : got) v = u(rng);
+                expect = got;
+                flat.AddLeafValues(xs->data(), rows, features, got.data());
+                for (size_t r = 0; r < rows; ++r)
+                    for (const DecisionTree &t : trees) {
+                        const size_t leaf = static_cast<size_t>(t.Leaf(xs->data() + r * features));
+                        for (size_t c = 0; c < classes; ++c) expect[r * classes + c] += t.value[leaf * classes + c];
+                    }
+                EXPECT_EQ(got, expect) << rows << " rows, " << (xs == &x ? "no NaN" : "NaN") << ", "
+                                       << (layout == FlatForest::Layout::kWide ? "wide" : "compact");
+            }
         }
     }
 }
