@@ -12,6 +12,7 @@
 #include <numbers>
 
 #include "common/error.hpp"
+#include "xmatch/neighbour_table.hpp"
 #include "xmatch/sky_pixels.hpp"
 
 namespace rivulet::xmatch {
@@ -105,6 +106,24 @@ Catalog::Catalog(const std::filesystem::path &path) : path_(path) {
 
 Catalog::~Catalog() {
     if (base_) ::munmap(const_cast<char *>(base_), mapped_bytes_);
+}
+
+std::shared_ptr<const NeighbourTable> Catalog::NeighbourTableAt(int order, size_t max_bitmap_bytes) const {
+    const std::lock_guard lock(tables_mutex_);
+    const auto key = std::make_pair(order, max_bitmap_bytes);
+    if (auto it = tables_.find(key); it != tables_.end()) return it->second;
+    std::shared_ptr<const NeighbourTable> table;
+    if (auto built = NeighbourTable::Build(*this, order, max_bitmap_bytes))
+        table = std::make_shared<const NeighbourTable>(std::move(*built));
+    tables_.emplace(key, table);
+    return table;
+}
+
+std::optional<std::shared_ptr<const NeighbourTable>> Catalog::CachedNeighbourTable(int order,
+                                                                                   size_t max_bitmap_bytes) const {
+    const std::lock_guard lock(tables_mutex_);
+    if (auto it = tables_.find(std::make_pair(order, max_bitmap_bytes)); it != tables_.end()) return it->second;
+    return std::nullopt;
 }
 
 std::optional<size_t> Catalog::ColumnIndex(std::string_view name) const {

@@ -3,10 +3,14 @@
 // opening is instant whatever the size and the pages are shared by every process that maps the file.
 // Cone searches are exact: a HEALPix cover gives candidate rows, then the great-circle distance
 // (SeparationArcsec, the same function a brute-force scan would use) decides.
-// @locality any thread: a Catalog is immutable once open, and its queries may run concurrently.
+// @locality any thread: a Catalog is immutable once open, and its queries may run concurrently (the one
+// thing it adds to later, its cache of neighbour tables, is behind a mutex).
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +21,8 @@
 #include "xmatch/sky_geometry.hpp"
 
 namespace rivulet::xmatch {
+
+class NeighbourTable;
 
 //! One source found by a cone search.
 struct ConeMatch {
@@ -91,6 +97,16 @@ public:
     //! The nearest source within `radius_arcsec` (ties: lowest cat_row), or nullopt.
     std::optional<ConeMatch> Nearest(double ra_deg, double dec_deg, double radius_arcsec) const;
 
+    //! NeighbourTable::Build(*this, order, max_bitmap_bytes), built on the first call and kept (a refusal,
+    //! nullptr, too) until the catalog is closed, so that cross-matches after the first, and deciding
+    //! which join to take, do not build it again (building costs about as much as matching a few
+    //! positions per catalog row). Memory: up to ~300 bytes per catalog row per order asked for.
+    //! @locality any thread: the first caller builds, concurrent callers wait for it.
+    std::shared_ptr<const NeighbourTable> NeighbourTableAt(int order, size_t max_bitmap_bytes) const;
+    //! What NeighbourTableAt(order, max_bitmap_bytes) has kept, or nullopt where it was never asked (builds
+    //! nothing).
+    std::optional<std::shared_ptr<const NeighbourTable>> CachedNeighbourTable(int order, size_t max_bitmap_bytes) const;
+
 private:
     // Calls visit(row, sep_arcsec) for every source within the radius, in no particular order.
     template <class Visit>
@@ -107,6 +123,8 @@ private:
     const uint64_t *index_ = nullptr;
     const double *ra_ = nullptr, *dec_ = nullptr, *xyz_ = nullptr;
     const uint64_t *source_row_ = nullptr;
+    mutable std::mutex tables_mutex_;
+    mutable std::map<std::pair<int, size_t>, std::shared_ptr<const NeighbourTable>> tables_;
 };
 
 }  // namespace rivulet::xmatch

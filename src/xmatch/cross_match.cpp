@@ -5,6 +5,7 @@
 #include <boost/sort/spreadsort/integer_sort.hpp>
 #include <cmath>
 #include <exception>
+#include <memory>
 #include <numbers>
 #include <optional>
 #include <string>
@@ -78,8 +79,9 @@ inline void KeepPair(std::vector<MatchPair> &out, size_t first, MatchMode mode, 
 
 // The neighbour-table path (JoinMethod::kPixelTable) is chosen automatically when the table's bitmap fits
 // in this many bytes at an order at least as fine as the sorted join's (so no position scans more
-// candidates than it would there), and the catalog has at most 1/kTableRowsPerPosition as many rows as
-// there are positions (building the table costs about as much per catalog row as matching a position).
+// candidates than it would there), and either the catalog has at most 1/kTableRowsPerPosition as many rows
+// as there are positions (building the table costs about as much per catalog row as matching a position)
+// or an earlier call built it.
 // 512 KiB (an L2's worth) measured best on the Gaia slice: 13, 14, 15, 16 gave 7.5, 12, 15, 15.5 M rows per
 // CPU-second (bitmaps of 25 KiB … 1.4 MiB): a finer order means fewer positions with candidates.
 constexpr size_t kTableBitmapBytes = size_t{512} << 10;
@@ -124,10 +126,20 @@ void TableJoin(const Catalog &catalog, const NeighbourTable &table, std::span<co
         for (size_t j = 0; j < m; ++j) {
             if (found[j] < 0) continue;
             const SkyPosition &p = block[b + j];
+            const auto list = table.List(found[j]);
+            // Most positions with candidates have none within the radius (at 2″ on the Gaia slice, 1 in
+            // 30): an approximate vector from the polynomial sine rules them out without the exact
+            // vector's two sincos (profiled: 8% of the time), with room for its error.
+            if (const auto a = ApproxUnitVector(p.ra_deg, p.dec_deg, z[j])) {
+                bool near = false;
+                for (const auto &v : list)
+                    near |= v.x * (*a)[0] + v.y * (*a)[1] + v.z * (*a)[2] >= min_dot - 2 * kApproxVectorBound;
+                if (!near) continue;
+            }
             const Vec3 c = UnitVector(p.ra_deg, p.dec_deg);
             const uint64_t in_row = first_index + b + j;
             const size_t first_found = out.size();
-            for (const auto &v : table.List(found[j])) {
+            for (const auto &v : list) {
                 if (v.x * c[0] + v.y * c[1] + v.z * c[2] < min_dot) continue;
                 const double sep = SeparationArcsec(c, {v.x, v.y, v.z});
                 if (sep > radius_arcsec) continue;
@@ -140,10 +152,13 @@ void TableJoin(const Catalog &catalog, const NeighbourTable &table, std::span<co
 }
 
 // A position, its unit vector and its pixel at the join order, to be sorted by pixel. The vector travels
-// with the key: looking it up by index after the sort would be a cache miss per position.
+// with the key: looking it up by index after the sort would be a cache miss per position. It is the
+// approximate vector (ApproxUnitVector) where there is one, `exact` says which: candidates are pre-filtered
+// with it and the exact vector is computed only for a position with a candidate that passes.
 struct Keyed {
     int64_t pixel;
-    uint64_t index;  // into the block
+    uint64_t index : 63;  // into the block
+    uint64_t exact : 1;
     Vec3 v;
 };
 
@@ -166,8 +181,19 @@ void SortedJoin(const Catalog &catalog, std::span<const SkyPosition> block, size
     for (size_t i = 0; i < n; ++i) {
         const auto &p = block[i];
         CheckPosition(p);
-        const Vec3 v = UnitVector(p.ra_deg, p.dec_deg);
-        keyed.push_back({NestedPixel(order, v, p.ra_deg * kDegToRad), i, v});
+        // The pixel and an approximate vector from the polynomial sine, as in TableJoin: almost no position
+        // has a source within a small radius, so the exact vector's two sincos (profiled: a tenth of the
+        // time, as much again for the pixel from it) are spent only where a candidate passes the pre-filter.
+        const double z = pixel_detail::Sin(p.dec_deg * kDegToRad);
+        int64_t pixel = NestedPixelOfApproxZ(order, p.ra_deg, z);
+        const auto approx = ApproxUnitVector(p.ra_deg, p.dec_deg, z);
+        if (pixel >= 0 && approx) {
+            keyed.push_back({pixel, i, 0, *approx});
+        } else {
+            const Vec3 v = UnitVector(p.ra_deg, p.dec_deg);
+            if (pixel < 0) pixel = NestedPixel(order, v, p.ra_deg * kDegToRad);
+            keyed.push_back({pixel, i, 1, v});
+        }
     }
     boost::sort::spreadsort::integer_sort(
         keyed.begin(), keyed.end(), [](const Keyed &k, unsigned shift) { return k.pixel >> shift; },
@@ -252,13 +278,23 @@ void SortedJoin(const Catalog &catalog, std::span<const SkyPosition> block, size
         const size_t n_rows = p.n_rows;
         for (size_t k = p.begin; k < p.end; ++k) {
             const uint64_t in_row = first_index + keyed[k].index;
-            const Vec3 &c = keyed[k].v;
+            const Vec3 &a = keyed[k].v;
+            // The exact vector: keyed's where that is exact, else computed at the first candidate that the
+            // approximate one cannot rule out (its dot product is within 2·kApproxVectorBound of the exact).
+            std::optional<Vec3> c;
+            if (keyed[k].exact) c = a;
+            const double loose_min_dot = keyed[k].exact ? min_dot : min_dot - 2 * kApproxVectorBound;
             const size_t first_found = found.size();
             for (size_t r = 0; r < n_rows; ++r)
                 for (uint64_t row = rows[r].first; row < rows[r].second; ++row) {
                     const double *v = xyz + 3 * row;
-                    if (v[0] * c[0] + v[1] * c[1] + v[2] * c[2] < min_dot) continue;
-                    const double sep = SeparationArcsec(c, {v[0], v[1], v[2]});
+                    if (v[0] * a[0] + v[1] * a[1] + v[2] * a[2] < loose_min_dot) continue;
+                    if (!c) {
+                        const SkyPosition &q = block[keyed[k].index];
+                        c = UnitVector(q.ra_deg, q.dec_deg);
+                    }
+                    if (v[0] * (*c)[0] + v[1] * (*c)[1] + v[2] * (*c)[2] < min_dot) continue;
+                    const double sep = SeparationArcsec(*c, {v[0], v[1], v[2]});
                     if (sep > radius_arcsec) continue;
                     KeepPair(found, first_found, mode, MatchPair{in_row, row, catalog.cat_row(row), sep});
                 }
@@ -271,19 +307,25 @@ void SortedJoin(const Catalog &catalog, std::span<const SkyPosition> block, size
     out.insert(out.end(), found.begin(), found.end());
 }
 
-// The neighbour table CrossMatch uses, or nullopt for the sorted join: where it fits, at the finest order
-// that fits (fewest candidates per position). join_order: the sorted join's order (≥ 0).
-std::optional<NeighbourTable> TableFor(const Catalog &catalog, size_t n_positions, double radius_rad, int join_order,
-                                       JoinMethod method) {
-    std::optional<NeighbourTable> table;
-    if (method == JoinMethod::kPixelTable ||
-        (method == JoinMethod::kAuto && catalog.size() * kTableRowsPerPosition <= n_positions)) {
-        const bool forced = method == JoinMethod::kPixelTable;
-        const int coarsest = forced ? 0 : join_order;
-        for (int o = NeighbourhoodOrder(kMaxPixelOrder, radius_rad); o >= coarsest && !table; --o)
-            table = NeighbourTable::Build(catalog, o, forced ? kForcedTableBitmapBytes : kTableBitmapBytes);
+// The neighbour table CrossMatch uses, or nullptr for the sorted join: where it fits, at the finest order
+// that fits (fewest candidates per position). join_order: the sorted join's order (≥ 0). Tables are the
+// catalog's, built once (Catalog::NeighbourTableAt): kAuto builds one only for enough positions to pay for
+// it, and otherwise takes one an earlier call built (same pairs either way, only the speed differs).
+std::shared_ptr<const NeighbourTable> TableFor(const Catalog &catalog, size_t n_positions, double radius_rad,
+                                               int join_order, JoinMethod method) {
+    if (method == JoinMethod::kSortedJoin) return nullptr;
+    const bool forced = method == JoinMethod::kPixelTable;
+    const size_t budget = forced ? kForcedTableBitmapBytes : kTableBitmapBytes;
+    const bool build = forced || catalog.size() * kTableRowsPerPosition <= n_positions;
+    for (int o = NeighbourhoodOrder(kMaxPixelOrder, radius_rad); o >= (forced ? 0 : join_order); --o) {
+        std::shared_ptr<const NeighbourTable> table;
+        if (build)
+            table = catalog.NeighbourTableAt(o, budget);
+        else if (auto cached = catalog.CachedNeighbourTable(o, budget))
+            table = *cached;
+        if (table) return table;
     }
-    return table;
+    return nullptr;
 }
 
 }  // namespace
@@ -327,7 +369,7 @@ std::vector<MatchPair> CrossMatch(const Catalog &catalog, std::span<const SkyPos
                 }
             }
         });
-    const std::optional<NeighbourTable> table = TableFor(catalog, positions.size(), radius_rad, order, method);
+    const std::shared_ptr<const NeighbourTable> table = TableFor(catalog, positions.size(), radius_rad, order, method);
     if (table)
         return InBlocks(positions.size(), threads, [&](size_t begin, size_t end, std::vector<MatchPair> &out) {
             TableJoin(catalog, *table, positions.subspan(begin, end - begin), begin, radius_arcsec, mode, out);

@@ -45,6 +45,7 @@ enum class JoinMethod {
 
 //! The method CrossMatch(kAuto) takes for `n_positions` positions against `catalog` within `radius_arcsec`
 //! (kPixelTable or kSortedJoin; kSortedJoin also where radii too large for either fall back to cones).
+//! Where that is the table, it is built here and kept by the catalog, for the CrossMatch that follows.
 JoinMethod ChooseJoinMethod(const Catalog &catalog, size_t n_positions, double radius_arcsec);
 
 //! Every source in each cone. `threads` 0 means one per hardware thread.
@@ -52,7 +53,8 @@ JoinMethod ChooseJoinMethod(const Catalog &catalog, size_t n_positions, double r
 std::vector<MatchPair> ConeSearchBatch(const Catalog &catalog, std::span<const SkyCone> cones, unsigned threads = 1);
 
 //! Cross-match of `positions` with the catalog within `radius_arcsec`: a lookup per position in a table of
-//! the catalog's pixel neighbourhoods where that table is small enough to stay in cache, else a sorted
+//! the catalog's pixel neighbourhoods where that table is small enough to stay in cache (built on first
+//! use and kept by the catalog, Catalog::NeighbourTableAt), else a sorted
 //! join (positions sorted by HEALPix pixel, one forward walk through the catalog); either way with the
 //! same pairs, separations and order as one Catalog::Cone (kAll) or Catalog::Nearest (kNearest) per
 //! position. Throws RivuletError(kInvalidInput) naming the first bad position, or for a negative radius.

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 namespace rivulet::xmatch {
 
@@ -55,23 +56,64 @@ int NeighbourhoodOrder(int max_order, double radius_rad) {
 }
 
 PixelRanges Neighbourhood(int order, int64_t pixel, int fine_order) {
-    fix_arr<int64, 8> around;
-    Base(order, NEST).neighbors(pixel, around);
     std::array<int64_t, 9> pixels;
     size_t n = 0;
-    pixels[n++] = pixel;
-    for (size_t i = 0; i < 8; ++i)
-        if (around[i] >= 0) pixels[n++] = around[i];
-    std::sort(pixels.begin(), pixels.begin() + static_cast<std::ptrdiff_t>(n));
+    // Inside a base pixel (x and y both 1 … nside - 2) the neighbours are the 3×3 block of (x, y) around
+    // the pixel in the same base pixel, which is healpix_cxx's answer written out: its `neighbors`, an
+    // out-of-line call that handles base-pixel edges, was a fifth of the sorted join's time (one call
+    // per occupied pixel). Pixels on a base pixel's edge (a few per thousand at order 10) ask healpix_cxx.
+    // tests/xmatch/pixel_test.cpp checks both ways against healpix_cxx.
+    const int64_t nside = int64_t{1} << order;
+    const uint64_t local = static_cast<uint64_t>(pixel) & ((uint64_t{1} << (2 * order)) - 1);
+    const int64_t x = static_cast<int64_t>(pixel_detail::Compress(local));
+    const int64_t y = static_cast<int64_t>(pixel_detail::Compress(local >> 1));
+    if (x > 0 && y > 0 && x < nside - 1 && y < nside - 1) {
+        const int64_t face_first = pixel - static_cast<int64_t>(local);
+        std::array<uint64_t, 3> sx, sy;
+        for (size_t d = 0; d < 3; ++d) {
+            sx[d] = pixel_detail::Spread(static_cast<uint64_t>(x - 1) + d);
+            sy[d] = pixel_detail::Spread(static_cast<uint64_t>(y - 1) + d) << 1;
+        }
+        for (size_t j = 0; j < 3; ++j)
+            for (size_t i = 0; i < 3; ++i) pixels[n++] = face_first + static_cast<int64_t>(sx[i] + sy[j]);
+        // NESTED numbers grow with x for a fixed y and with y for a fixed x, so the 3×3 block, row by row,
+        // has ascending rows and columns; the last 7 comparators of the 25-comparator network for 9 (whose
+        // first 18 sort rows, then columns) sort any such block. Written out and branch-free (min/max):
+        // an insertion sort here mispredicted and took most of this function's time.
+        auto order_pair = [&pixels](size_t i, size_t j) {
+            const int64_t lo = std::min(pixels[i], pixels[j]), hi = std::max(pixels[i], pixels[j]);
+            pixels[i] = lo;
+            pixels[j] = hi;
+        };
+        order_pair(1, 3);
+        order_pair(5, 7);
+        order_pair(2, 6);
+        order_pair(4, 6);
+        order_pair(2, 4);
+        order_pair(2, 3);
+        order_pair(5, 6);
+    } else {
+        fix_arr<int64, 8> around;
+        Base(order, NEST).neighbors(pixel, around);
+        pixels[n++] = pixel;
+        for (size_t i = 0; i < 8; ++i)
+            if (around[i] >= 0) pixels[n++] = around[i];
+        std::sort(pixels.begin(), pixels.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    // Consecutive pixels (sorted here; a repeat would change nothing) join one range. Branch-free for the
+    // same reason: each pixel rewrites the current range, which a gap first moves on to a new one.
     const int shift = 2 * (fine_order - order);
     PixelRanges out;
-    for (size_t i = 0; i < n; ++i) {
-        const int64_t first = pixels[i] << shift, last = ((pixels[i] + 1) << shift) - 1;
-        if (out.size > 0 && out.ranges[out.size - 1].second + 1 >= first)
-            out.ranges[out.size - 1].second = std::max(out.ranges[out.size - 1].second, last);
-        else
-            out.ranges[out.size++] = {first, last};
+    size_t k = 0;
+    int64_t run_first = pixels[0] << shift;
+    out.ranges[0] = {run_first, ((pixels[0] + 1) << shift) - 1};
+    for (size_t i = 1; i < n; ++i) {
+        const bool gap = pixels[i] > pixels[i - 1] + 1;
+        k += gap;
+        run_first = gap ? pixels[i] << shift : run_first;
+        out.ranges[k] = {run_first, ((pixels[i] + 1) << shift) - 1};
     }
+    out.size = k + 1;
     return out;
 }
 

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <numbers>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -58,18 +59,31 @@ inline std::pair<int64_t, int64_t> Lines(int order, double z, double tt) {
             std::min(static_cast<int64_t>((1.0 - tp) * tmp), nside - 1)};
 }
 
+// Bit i of v (< 2^32) to bit 2i: healpix_cxx's spread_bits, the NESTED index of (x, y) being
+// Spread(x) + 2·Spread(y).
+inline uint64_t Spread(uint64_t v) {
+    v = (v | (v << 16)) & 0x0000FFFF0000FFFFull;
+    v = (v | (v << 8)) & 0x00FF00FF00FF00FFull;
+    v = (v | (v << 4)) & 0x0F0F0F0F0F0F0F0Full;
+    v = (v | (v << 2)) & 0x3333333333333333ull;
+    return (v | (v << 1)) & 0x5555555555555555ull;
+}
+
+// Bit 2i of v to bit i (the even bits; Spread's inverse): healpix_cxx's compress_bits.
+inline uint64_t Compress(uint64_t v) {
+    v &= 0x5555555555555555ull;
+    v = (v | (v >> 1)) & 0x3333333333333333ull;
+    v = (v | (v >> 2)) & 0x0F0F0F0F0F0F0F0Full;
+    v = (v | (v >> 4)) & 0x00FF00FF00FF00FFull;
+    v = (v | (v >> 8)) & 0x0000FFFF0000FFFFull;
+    return (v | (v >> 16)) & 0x00000000FFFFFFFFull;
+}
+
 // The pixel from the edge lines: z only says the region and the hemisphere.
 inline int64_t FromLines(int order, double z, double tt, int64_t jp, int64_t jm) {
-    auto spread = [](uint64_t v) {  // bit i of v to bit 2i (healpix_cxx's spread_bits)
-        v = (v | (v << 16)) & 0x0000FFFF0000FFFFull;
-        v = (v | (v << 8)) & 0x00FF00FF00FF00FFull;
-        v = (v | (v << 4)) & 0x0F0F0F0F0F0F0F0Full;
-        v = (v | (v << 2)) & 0x3333333333333333ull;
-        return (v | (v << 1)) & 0x5555555555555555ull;
-    };
     auto xyf2nest = [&](int64_t ix, int64_t iy, int64_t face) {
         return (face << (2 * order)) +
-               static_cast<int64_t>(spread(static_cast<uint64_t>(ix)) + (spread(static_cast<uint64_t>(iy)) << 1));
+               static_cast<int64_t>(Spread(static_cast<uint64_t>(ix)) + (Spread(static_cast<uint64_t>(iy)) << 1));
     };
     const int64_t nside = int64_t{1} << order;
     if (std::abs(z) <= kTwoThird) {
@@ -150,6 +164,29 @@ inline int64_t NestedPixelOfDec(int order, double ra_deg, double dec_deg) {
     return NestedPixelOfApproxZ(order, ra_deg, pixel_detail::Sin(dec_deg * (std::numbers::pi / 180.0)));
 }
 
+//! UnitVector(ra_deg, dec_deg) from the polynomial sine, each component within kApproxVectorBound of it,
+//! given z = pixel_detail::Sin(dec_deg·π/180) (the cross-match has it); nullopt for |ra_deg| > 720, where
+//! reducing RA would lose that bound. For pre-filters only: a dot product with a unit vector taken
+//! from it is within 2·kApproxVectorBound of the exact one, so a candidate whose approximate dot product is
+//! below a threshold by more than that is below it exactly, without the exact vector's two sincos.
+//! Why the bound holds: every sine and cosine here is the polynomial (within kSinBound of std::sin on
+//! |x| ≤ π/2) at an argument within a few ulps of π of the exact one, and products of numbers ≤ 1 add
+//! their errors; tests/xmatch/pixel_test.cpp measures the components against UnitVector.
+//! @locality any thread
+inline constexpr double kApproxVectorBound = 1e-13;
+inline std::optional<Vec3> ApproxUnitVector(double ra_deg, double dec_deg, double z) {
+    constexpr double kDegToRad = std::numbers::pi / 180.0, kHalfPi = std::numbers::pi / 2;
+    if (!(std::abs(ra_deg) <= 720)) return std::nullopt;
+    const double dec = dec_deg * kDegToRad;
+    const double ra_full = ra_deg * kDegToRad;
+    const double ra = ra_full - 2 * std::numbers::pi * std::nearbyint(ra_full * (0.5 / std::numbers::pi));  // [-π, π]
+    const double ra_abs = std::abs(ra);
+    const double sin_ra_abs = pixel_detail::Sin(ra_abs <= kHalfPi ? ra_abs : std::numbers::pi - ra_abs);
+    const double cos_ra = pixel_detail::Sin(kHalfPi - ra_abs);
+    const double cos_dec = pixel_detail::Sin(kHalfPi - std::abs(dec));
+    return Vec3{cos_dec * cos_ra, cos_dec * std::copysign(sin_ra_abs, ra), z};
+}
+
 //! Number of pixels at `order`: 12·4^order.
 inline int64_t PixelCount(int order) { return int64_t{12} << (2 * order); }
 
@@ -168,9 +205,15 @@ std::vector<std::pair<int64_t, int64_t>> CoverDisc(int order, double ra_deg, dou
 //! the bound used is 0.5·sqrt(π/3)/2^order, which leaves a quarter of that as slack for rounding.
 int NeighbourhoodOrder(int max_order, double radius_rad);
 
-//! At most 9 inclusive, sorted, disjoint ranges of NESTED pixels.
+//! An inclusive range [first, second] of NESTED pixels. A plain struct rather than std::pair so that
+//! PixelRanges is not zero-filled on every construction (profiled: a `rep stos` per neighbourhood).
+struct PixelRange {
+    int64_t first, second;
+};
+
+//! At most 9 inclusive, sorted, disjoint ranges of NESTED pixels (ranges[size…] are unset).
 struct PixelRanges {
-    std::array<std::pair<int64_t, int64_t>, 9> ranges;
+    std::array<PixelRange, 9> ranges;
     size_t size = 0;
 };
 

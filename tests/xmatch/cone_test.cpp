@@ -8,6 +8,7 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <span>
 
 #include "common/error.hpp"
 #include "support/temp_dir.hpp"
@@ -214,6 +215,15 @@ TEST(NeighbourTable, CandidatesAreTheNeighbourhoodsRows) {
         ASSERT_TRUE(table.has_value()) << order;
         EXPECT_EQ(table->order(), order);
         EXPECT_FALSE(xmatch::NeighbourTable::Build(catalog, order, table->bitmap_bytes() - 1).has_value());
+        // The catalog keeps what it built (and what it refused), once per order and budget.
+        const auto kept = catalog.NeighbourTableAt(order, size_t{64} << 20);
+        ASSERT_NE(kept, nullptr);
+        EXPECT_EQ(kept, catalog.NeighbourTableAt(order, size_t{64} << 20));
+        EXPECT_EQ(kept->bytes(), table->bytes());
+        EXPECT_FALSE(catalog.CachedNeighbourTable(order, table->bitmap_bytes() - 1).has_value());
+        EXPECT_EQ(catalog.NeighbourTableAt(order, table->bitmap_bytes() - 1), nullptr);
+        ASSERT_TRUE(catalog.CachedNeighbourTable(order, table->bitmap_bytes() - 1).has_value());
+        EXPECT_EQ(*catalog.CachedNeighbourTable(order, table->bitmap_bytes() - 1), nullptr);
         const int64_t npix = xmatch::PixelCount(order);
         const int shift = 2 * (catalog.order() - order);
         std::vector<int64_t> row_pixels;  // ascending: the file is sorted by pixel
@@ -300,9 +310,14 @@ TEST(CrossMatch, SmallFieldsTakeTheTableAndMatchBruteForce) {
                 return a.sep_arcsec != b.sep_arcsec ? a.sep_arcsec < b.sep_arcsec : a.cat_row < b.cat_row;
             });
         }
+        // A few positions do not pay for building a table: before one is built they take the sorted join,
+        // after it they take the table the catalog kept.
+        const size_t few = 50;
+        EXPECT_EQ(xmatch::ChooseJoinMethod(catalog, few, radii[0]), xmatch::JoinMethod::kSortedJoin);
         for (const double radius : radii) {
             EXPECT_EQ(xmatch::ChooseJoinMethod(catalog, positions.size(), radius), xmatch::JoinMethod::kPixelTable)
                 << "field (" << f.ra << ", " << f.dec << ") radius " << radius;
+            EXPECT_EQ(xmatch::ChooseJoinMethod(catalog, few, radius), xmatch::JoinMethod::kPixelTable);
             std::vector<xmatch::MatchPair> all, nearest;
             for (const auto &w : within)
                 for (const auto &pair : w)
@@ -325,6 +340,17 @@ TEST(CrossMatch, SmallFieldsTakeTheTableAndMatchBruteForce) {
             if (radius == 2.0) {
                 EXPECT_GT(nearest.size(), 2000u);  // the positions on sources are found
             }
+            // The few positions through the kept table: the same pairs as brute force.
+            const auto got =
+                xmatch::CrossMatch(catalog, std::span(positions).first(few), radius, xmatch::MatchMode::kAll);
+            size_t k = 0;
+            for (; k < all.size() && all[k].in_row < few; ++k) {
+                ASSERT_LT(k, got.size()) << "radius " << radius;
+                ASSERT_EQ(got[k].in_row, all[k].in_row);
+                ASSERT_EQ(got[k].cat_row, all[k].cat_row);
+                ASSERT_EQ(got[k].sep_arcsec, all[k].sep_arcsec);
+            }
+            EXPECT_EQ(got.size(), k) << "radius " << radius;
         }
     }
 }

@@ -9,11 +9,13 @@
 #include <healpix_base.h>
 #include <vec3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
 #include <random>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "xmatch/sky_geometry.hpp"
@@ -89,6 +91,76 @@ TEST(Neighbourhood, RangesAreThePixelAndItsNeighbours) {
     EXPECT_EQ(near.ranges[0].first, 0);  // the pixel itself
     EXPECT_EQ(xmatch::NeighbourhoodOrder(10, 0), 10);
     EXPECT_EQ(xmatch::NeighbourhoodOrder(10, 4.0), -1);
+}
+
+// ApproxUnitVector (the table join's pre-filter) must stay within the bound it declares of UnitVector, for
+// every RA it accepts (|RA| ≤ 720) and every Dec, including the poles, RA = 0, ±180, ±360 and ±720.
+TEST(ApproxUnitVector, WithinItsBoundOfTheExactVector) {
+    constexpr double kDegToRad = std::numbers::pi / 180.0;
+    std::mt19937_64 rng(31);
+    std::uniform_real_distribution<double> u(0, 1);
+    double worst = 0;
+    auto check = [&](double ra, double dec) {
+        const auto a = xmatch::ApproxUnitVector(ra, dec, xmatch::pixel_detail::Sin(dec * kDegToRad));
+        ASSERT_TRUE(a.has_value()) << ra << " " << dec;
+        const auto c = xmatch::UnitVector(ra, dec);
+        for (size_t k = 0; k < 3; ++k) worst = std::max(worst, std::abs((*a)[k] - c[k]));
+    };
+    for (int i = 0; i < 1000000; ++i) check(1440 * u(rng) - 720, 180 * u(rng) - 90);
+    for (double ra : {0.0, -0.0, 90.0, 180.0, -180.0, 270.0, 360.0, -360.0, 720.0, -720.0, std::nextafter(180.0, 0.0),
+                      1e-300, 359.99999999999994})
+        for (double dec : {90.0, -90.0, 0.0, 89.999999, -45.0}) check(ra, dec);
+    EXPECT_LT(worst, xmatch::kApproxVectorBound / 10);
+    EXPECT_FALSE(xmatch::ApproxUnitVector(720.5, 0, 0).has_value());
+    EXPECT_FALSE(xmatch::ApproxUnitVector(-1e300, 0, 0).has_value());
+}
+
+// Neighbourhood computes the neighbours of pixels inside a base pixel itself: it must give the ranges of
+// healpix_cxx's neighbour list, for interior pixels and for those on (and next to) base-pixel edges and
+// corners, at every order and at finer range orders.
+TEST(Neighbourhood, EqualsHealpixCxxNeighbours) {
+    std::mt19937_64 rng(29);
+    for (int order = 0; order <= xmatch::kMaxPixelOrder; ++order) {
+        const T_Healpix_Base<int64> base(order, NEST);
+        const int64 nside = int64{1} << order;
+        std::vector<int64> pixels;
+        for (int f = 0; f < 12; ++f)
+            for (int k = 0; k < 300; ++k) {
+                // x and y drawn from 0, 1, 2, nside-3 … nside-1 (edges and the pixels next to them) and random.
+                auto coord = [&] {
+                    const uint64_t pick = rng() % 8;
+                    const int64 c = pick < 3   ? static_cast<int64>(pick)
+                                    : pick < 6 ? nside - 1 - static_cast<int64>(pick - 3)
+                                               : static_cast<int64>(rng() % static_cast<uint64_t>(nside));
+                    return std::clamp<int64>(c, 0, nside - 1);
+                };
+                pixels.push_back(base.xyf2pix(static_cast<int>(coord()), static_cast<int>(coord()), f));
+            }
+        for (int64 p : pixels) {
+            fix_arr<int64, 8> nb;
+            base.neighbors(p, nb);
+            std::vector<int64> all{p};
+            for (size_t i = 0; i < 8; ++i)
+                if (nb[i] >= 0) all.push_back(nb[i]);
+            std::sort(all.begin(), all.end());
+            for (int fine : {order, std::min(order + 3, xmatch::kMaxPixelOrder)}) {
+                const int shift = 2 * (fine - order);
+                std::vector<std::pair<int64_t, int64_t>> expected;
+                for (int64 q : all) {
+                    const int64_t first = q << shift, last = ((q + 1) << shift) - 1;
+                    if (!expected.empty() && expected.back().second + 1 >= first)
+                        expected.back().second = last;
+                    else
+                        expected.emplace_back(first, last);
+                }
+                const auto near = xmatch::Neighbourhood(order, p, fine);
+                ASSERT_EQ(near.size, expected.size()) << "order " << order << " pixel " << p;
+                for (size_t i = 0; i < near.size; ++i)
+                    ASSERT_EQ(std::make_pair(near.ranges[i].first, near.ranges[i].second), expected[i])
+                        << "order " << order << " pixel " << p << " range " << i;
+            }
+        }
+    }
 }
 
 // NestedPixelZPhi is healpix_cxx's zphi2pix written out by hand: it must give the same pixel for every
