@@ -1,13 +1,14 @@
 // Period recovery on real variables with catalogued periods: the fraction of stars whose best period is
 // within 0.1% of the catalogue, per method, single band and multi-band. Prints a table (figures, never
-// assertions). Usage: period_recovery [--data stripe82|ogle|macho] [--methods ls-fast,mhls,...]
+// assertions). Usage: period_recovery [--data stripe82|ogle|macho|eros1-rrl] [--methods ls-fast,mhls,...]
 // [--modes r,g,multi] [--limit N] [--ids ID,ID] [--threads T] [--pmin D --pmax D] [--nterms K]
 // [--shared 0|1] [--rescore 0|1] [--rescore-nterms K] [--candidates N] [--verbose 1] (prints every miss)
 // [--err-floor MAG] (PeriodOptions::err_floor: added in quadrature to every error; default 0.02, 0 = none)
 // [--fit-jitter 0|1] (PeriodOptions::fit_jitter)
 // Data sets (under ../shared/data/variable_stars): stripe82 = SDSS Stripe 82 RR Lyrae (ugriz, Sesar et al.
 // 2010 periods), ogle = the 4 OGLE example stars (I band, periods from the upstream phases), macho = the 15
-// MACHO example stars (r and b, catalogue period_r).
+// MACHO example stars (r and b, catalogue period_r), eros1-rrl = the 1,767 EROS-1 LMC RR Lyrae (b and r,
+// catalogue period / div_period).
 
 #include <algorithm>
 #include <chrono>
@@ -93,8 +94,42 @@ DataSet Load(const std::string &root, const std::string &name) {
             d.objects.push_back(std::move(o));
         }
         d.modes = {"r", "b", "multi"};
+    } else if (name == "eros1-rrl") {
+        // The EROS-1 LMC RR Lyrae (type 3) of the RAMP set: an independent check of choices made on Stripe 82.
+        // True period = period / div_period (README); magnitude 25.0 is a sentinel and errors above 1 mag are
+        // dropped, as for the classifier's features (docs/lightcurves.md).
+        const std::string dir = root + "/eros1_lmc_ramp";
+        d.title = "EROS-1 LMC RR Lyrae (b, r)";
+        std::ifstream in(dir + "/meta.csv");
+        std::string line;
+        std::getline(in, line);
+        while (std::getline(in, line)) {
+            std::vector<std::string> f;
+            std::stringstream ss(line);
+            std::string x;
+            while (std::getline(ss, x, ',')) f.push_back(x);
+            if (f.size() < 25 || std::stod(f[22]) != 3.0) continue;  // columns: id 1, period 13, type 22, div_period 24
+            const double div = std::stod(f[24]);
+            if (div > 0) d.periods[f[1]] = std::stod(f[13]) / div;
+        }
+        auto all = ReadLightCurveTable(dir + "/lightcurves.csv.gz", TableColumns{"id", "time", "mag", "mag_err", "band"});
+        for (auto &o : all) {
+            if (!d.periods.count(o.id)) continue;
+            for (auto &b : o.bands) {
+                RawBand kept{b.band, {}, {}, {}};
+                for (std::size_t i = 0; i < b.t.size(); ++i) {
+                    if (b.mag[i] >= 25.0 || b.err[i] > 1.0) continue;
+                    kept.t.push_back(b.t[i]);
+                    kept.mag.push_back(b.mag[i]);
+                    kept.err.push_back(b.err[i]);
+                }
+                b = std::move(kept);
+            }
+            d.objects.push_back(std::move(o));
+        }
+        d.modes = {"multi"};
     } else {
-        std::fprintf(stderr, "unknown data set '%s' (choose stripe82, ogle, macho)\n", name.c_str());
+        std::fprintf(stderr, "unknown data set '%s' (choose stripe82, ogle, macho, eros1-rrl)\n", name.c_str());
         std::exit(2);
     }
     return d;
