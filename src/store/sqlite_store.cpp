@@ -194,7 +194,8 @@ private:
 };
 
 int SqliteStore::ConfigureAndMigrate(SqliteConnection &db) {
-    // Larger pages keep a ~10 kB cutout in few overflow pages; only takes effect on a new file.
+    // Larger pages keep a ~10 kB stamp in few overflow pages (stamps stay in the database in an in-memory
+    // store and in stores written before version 3); only takes effect on a new file.
     db.Exec("PRAGMA page_size = 16384");
     sqlite3_busy_timeout(db.handle(), 10000);
     const std::string mode = db.QueryText("PRAGMA journal_mode = WAL");
