@@ -145,7 +145,7 @@ void FlatForest::Walk(const float *x, size_t rows, size_t features, double *out)
     const uint32_t fmask = kCompact ? (1u << fbits) - 1 : 0x3fffffffu;
     const size_t k = classes_;
     const double *values = leaf_value_.data();
-    uint32_t cur[kLanes];
+    const Slot *cur[kLanes];  // each lane's next slot (a pointer, not an index: saves an add per level)
     const float *xr[kLanes];  // each lane's row
     double *orow[kLanes];     // and its output
     for (size_t t = 0; t < tree_begin_.size(); ++t) {
@@ -161,15 +161,16 @@ void FlatForest::Walk(const float *x, size_t rows, size_t features, double *out)
         // deepest one: on SNAD groups of 32 walked 21.2 levels per row for a mean depth of 13.1). The leaf
         // test is a branch, mispredicted about once per row and tree, not once per level.
         size_t lanes = std::min(kLanes, rows), next = lanes;
-        for (size_t g = 0; g < lanes; ++g) cur[g] = 0, xr[g] = x + g * features, orow[g] = out + g * k;
+        for (size_t g = 0; g < lanes; ++g) cur[g] = tree, xr[g] = x + g * features, orow[g] = out + g * k;
         while (lanes) {
             for (size_t i = 0; i < kPrefetchPerPass && prefetch < prefetch_end; ++i, prefetch += kLineBytes)
                 __builtin_prefetch(prefetch);
             for (size_t g = 0; g < lanes;) {
-                const Slot s = tree[cur[g]];
+                const Slot s = *cur[g];
                 if (s.word & kLeaf) {
                     const double *lv = values + static_cast<size_t>(std::bit_cast<uint32_t>(s.threshold)) * k;
-                    for (size_t c = 0; c < k; ++c) orow[g][c] += lv[c];
+                    if (k == 2) orow[g][0] += lv[0], orow[g][1] += lv[1];  // binary: no loop (the usual case)
+                    else for (size_t c = 0; c < k; ++c) orow[g][c] += lv[c];
                     if (next < rows) {
                         if (next + kAhead < rows) {
                             const char *xa = reinterpret_cast<const char *>(x + (next + kAhead) * features);
@@ -178,7 +179,7 @@ void FlatForest::Walk(const float *x, size_t rows, size_t features, double *out)
                             __builtin_prefetch(xa + bytes - 1);
                             __builtin_prefetch(out + (next + kAhead) * k);
                         }
-                        cur[g] = 0, xr[g] = x + next * features, orow[g] = out + next * k;
+                        cur[g] = tree, xr[g] = x + next * features, orow[g] = out + next * k;
                         ++next, ++g;
                     } else {
                         // No rows left: the last lane takes this one's place (and is walked next).
@@ -202,7 +203,7 @@ void FlatForest::Walk(const float *x, size_t rows, size_t features, double *out)
                 // out-of-order execution overlaps only the few misses within its window; a prefetch does
                 // not, so the misses of all lanes overlap (alone 1.3x less CPU on the synthetic set's trees;
                 // with the lanes' refill 2.1-3x).
-                __builtin_prefetch(tree + cur[g]);
+                __builtin_prefetch(cur[g]);
                 ++g;
             }
         }
