@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/sort/spreadsort/integer_sort.hpp>
 #include <cmath>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <numbers>
 #include <optional>
@@ -162,20 +162,75 @@ struct Keyed {
     Vec3 v;
 };
 
+// SortByPixel's scratch: bucket counts and the scattered keys, kept from chunk to chunk.
+struct SortBuffers {
+    std::vector<uint32_t> counts;
+    std::vector<Keyed> sorted;
+};
+
+// Sorts `keyed` by pixel (pixels in [0, PixelCount(order))), exactly. The sorted join's positions are
+// spread over the sky (uniformly, in the all-sky case this is for) so that a counting sort on the pixel's
+// high bits, with about one bucket per position, leaves a position or two per bucket; an insertion sort
+// of each bucket then finishes the job, O(n) in all. Two passes over the keys instead of the radix
+// sort's recursion of in-place passes (measured: boost's integer_sort, with its pdqsort on small bins,
+// was a fifth of the synthetic join). A crowded bucket (positions concentrated in a small field) costs
+// its size squared in the insertion sort, so a bucket larger than kMaxBucket is sorted by std::sort.
+void SortByPixel(std::vector<Keyed> &keyed, int order, SortBuffers &buffers) {
+    const size_t n = keyed.size();
+    const auto by_pixel = [](const Keyed &a, const Keyed &b) { return a.pixel < b.pixel; };
+    if (n > std::numeric_limits<uint32_t>::max()) {  // not from CrossMatch (chunks of 2^18), but exact anyway
+        std::sort(keyed.begin(), keyed.end(), by_pixel);
+        return;
+    }
+    if (n < 2) return;
+    // The finest order with at most as many pixels as positions (about one position per bucket), at most
+    // `order`: a finer one would cost more in zeroing and summing counts than it saves.
+    int bucket_order = 0;
+    while (bucket_order < order && PixelCount(bucket_order + 1) <= static_cast<int64_t>(n)) ++bucket_order;
+    const int shift = 2 * (order - bucket_order);
+    auto &counts = buffers.counts;
+    counts.assign(static_cast<size_t>(PixelCount(bucket_order)) + 1, 0);
+    for (const auto &k : keyed) ++counts[static_cast<size_t>(k.pixel >> shift) + 1];
+    for (size_t b = 1; b < counts.size(); ++b) counts[b] += counts[b - 1];  // counts[b]: bucket b's start
+    auto &sorted = buffers.sorted;
+    sorted.resize(n);
+    for (const auto &k : keyed) sorted[counts[static_cast<size_t>(k.pixel >> shift)]++] = k;
+    // counts[b] is now bucket b's end. Sort each bucket: insertion sort when small, else std::sort.
+    constexpr uint32_t kMaxBucket = 32;
+    uint32_t begin = 0;
+    for (const uint32_t end : counts) {
+        if (end - begin > kMaxBucket) {
+            std::sort(sorted.begin() + begin, sorted.begin() + end, by_pixel);
+        } else {
+            for (uint32_t i = begin + 1; i < end; ++i) {
+                if (sorted[i].pixel >= sorted[i - 1].pixel) continue;
+                const Keyed k = sorted[i];
+                uint32_t j = i;
+                for (; j > begin && sorted[j - 1].pixel > k.pixel; --j) sorted[j] = sorted[j - 1];
+                sorted[j] = k;
+            }
+        }
+        begin = end;
+    }
+    keyed.swap(sorted);
+}
+
 // The cross-match of one block of positions as a sorted join (why not one cone per position: each cone
 // pays a disc cover and, on a catalog larger than the caches, a few cache and TLB misses at a random
 // place of the file; profiled, those were ~70% of the time):
 //   1. unit vector and NESTED pixel at `order` of every position (order: the finest at which the
 //      pixel and its neighbours hold every source within the radius, see NeighbourhoodOrder);
-//   2. positions sorted by pixel (boost's spreadsort, a radix sort: O(n) on integer keys);
+//   2. positions sorted by pixel (SortByPixel: one counting-sort pass on the pixel's high bits, then an
+//      insertion sort that only ever moves a position within its bucket of about one);
 //   3. one walk: per occupied pixel, its neighbourhood's row ranges are looked up once, and every
 //      position of that pixel scans those rows. The walk moves forward through the catalog file, so
 //      the pages and lines it reads are mostly already in cache.
 // Candidates pass the same dot-product pre-filter and the same SeparationArcsec as Catalog::Cone, so
 // the answers are identical to a cone per position (and to a brute-force scan). No allocation per
-// position: `keyed` is the caller's buffer, reused from chunk to chunk.
+// position: `keyed` and `buffers` are the caller's, reused from chunk to chunk.
 void SortedJoin(const Catalog &catalog, std::span<const SkyPosition> block, size_t first_index, double radius_arcsec,
-                int order, MatchMode mode, std::vector<Keyed> &keyed, std::vector<MatchPair> &out) {
+                int order, MatchMode mode, std::vector<Keyed> &keyed, SortBuffers &buffers,
+                std::vector<MatchPair> &out) {
     const size_t n = block.size();
     keyed.clear();
     for (size_t i = 0; i < n; ++i) {
@@ -195,9 +250,7 @@ void SortedJoin(const Catalog &catalog, std::span<const SkyPosition> block, size
             keyed.push_back({pixel, i, 1, v});
         }
     }
-    boost::sort::spreadsort::integer_sort(
-        keyed.begin(), keyed.end(), [](const Keyed &k, unsigned shift) { return k.pixel >> shift; },
-        [](const Keyed &a, const Keyed &b) { return a.pixel < b.pixel; });
+    SortByPixel(keyed, order, buffers);
 
     const double radius_rad = radius_arcsec / kArcsecPerRadian;
     const double min_dot = std::cos(radius_rad) - 1e-14;  // radius_rad < 1 here (NeighbourhoodOrder ≥ 0)
@@ -379,10 +432,11 @@ std::vector<MatchPair> CrossMatch(const Catalog &catalog, std::span<const SkyPos
         // stays in cache; profiled, first touches of a buffer for the whole block cost more than the join.
         constexpr size_t kChunk = size_t{1} << 18;
         std::vector<Keyed> keyed;
+        SortBuffers buffers;
         keyed.reserve(std::min(kChunk, end - begin));
         for (size_t at = begin; at < end; at += kChunk) {
             const size_t stop = std::min(end, at + kChunk);
-            SortedJoin(catalog, positions.subspan(at, stop - at), at, radius_arcsec, order, mode, keyed, out);
+            SortedJoin(catalog, positions.subspan(at, stop - at), at, radius_arcsec, order, mode, keyed, buffers, out);
         }
     });
 }

@@ -445,5 +445,37 @@ TEST(CrossMatch, SameForAnyThreadCountAndMatchesCones) {
     EXPECT_EQ(xmatch::ConeSearchBatch(c, cones, 2).size(), one.size());
 }
 
+// The sorted join works through a block in chunks of 2^18 positions, each sorted on its own (counting sort
+// into buckets reused from chunk to chunk, crowded buckets at the poles and on sources by std::sort): more
+// than two chunks on one thread, the last one shorter, must give each position's cone, with the right in_row.
+TEST(CrossMatch, SortedJoinAcrossChunksMatchesCones) {
+    TempDir dir;
+    const auto sources = MakeSources(3000, 21);
+    WritePositions(dir / "c.csv", sources);
+    Import(dir / "c.csv", dir / "c.rvc");
+    Catalog c(dir / "c.rvc");
+    std::vector<xmatch::SkyPosition> positions;
+    const size_t n = 2 * (size_t{1} << 18) + 4321;
+    for (const auto &q : MakeQueries(sources, n, 13)) positions.push_back({q.ra, q.dec});
+    for (const auto mode : {xmatch::MatchMode::kAll, xmatch::MatchMode::kNearest}) {
+        const auto got = xmatch::CrossMatch(c, positions, 60, mode, 1, xmatch::JoinMethod::kSortedJoin);
+        size_t k = 0, with_match = 0;
+        std::vector<ConeMatch> want;
+        for (size_t i = 0; i < positions.size(); ++i) {
+            c.Cone(positions[i].ra_deg, positions[i].dec_deg, 60, want);
+            if (!want.empty()) ++with_match;
+            for (size_t m = 0; m < want.size() && (mode == xmatch::MatchMode::kAll || m < 1); ++m, ++k) {
+                ASSERT_LT(k, got.size());
+                ASSERT_EQ(got[k].in_row, i);
+                ASSERT_EQ(got[k].cat_row, want[m].cat_row);
+                ASSERT_EQ(got[k].sep_arcsec, want[m].sep_arcsec);
+            }
+        }
+        EXPECT_EQ(k, got.size());
+        EXPECT_GT(with_match, n / 10);  // positions with matches in every chunk, not a vacuous comparison
+        EXPECT_GT(got.back().in_row, 2 * (size_t{1} << 18));
+    }
+}
+
 }  // namespace
 }  // namespace rivulet::testing
