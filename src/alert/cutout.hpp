@@ -24,6 +24,13 @@ constexpr std::string_view CutoutFieldName(CutoutKind kind) {
     return "";
 }
 
+//! The kind whose CutoutFieldName is `name`, or nullopt (stores read kinds back by this name).
+constexpr std::optional<CutoutKind> CutoutKindOfField(std::string_view name) {
+    for (CutoutKind k : kCutoutKinds)
+        if (CutoutFieldName(k) == name) return k;
+    return std::nullopt;
+}
+
 //! A cutout exactly as received: `stamp_data` is gzipped FITS (or JPEG in schema 1.x); decode it with
 //! src/image. Kept compressed so it can be stored and republished byte for byte.
 struct Cutout {

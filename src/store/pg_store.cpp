@@ -681,11 +681,9 @@ std::optional<StoredAlert> PostgresStore::GetAlert(int64_t candid) {
         a.ingested_at = st.Double(0, 13);
         auto c = db_.Query("SELECT kind, file_name, stamp_data FROM cutouts WHERE candid = $1", id, "get alert");
         for (int r = 0; r < c.rows(); ++r) {
-            const std::string kind = c.Text(r, 0);
-            for (CutoutKind k : kCutoutKinds) {
-                if (CutoutFieldName(k) != kind) continue;
+            if (const auto k = CutoutKindOfField(c.Text(r, 0))) {
                 const auto blob = c.Bytes(r, 2);
-                a.cutouts[static_cast<int>(k)] = Cutout{c.Text(r, 1), std::vector<uint8_t>(blob.begin(), blob.end())};
+                a.cutouts[static_cast<int>(*k)] = Cutout{c.Text(r, 1), std::vector<uint8_t>(blob.begin(), blob.end())};
             }
         }
         auto sc = db_.Query("SELECT model, score FROM alert_scores WHERE candid = $1 ORDER BY model", id, "get alert");

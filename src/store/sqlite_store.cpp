@@ -602,9 +602,8 @@ std::optional<StoredAlert> SqliteStore::GetAlert(int64_t candid) {
 
 void SqliteStore::ReadCutouts(int64_t candid, CutoutTriplet &out) {
     const auto slot = [&out](const std::string &kind) -> std::optional<Cutout> * {
-        for (CutoutKind k : kCutoutKinds)
-            if (CutoutFieldName(k) == kind) return &out[static_cast<int>(k)];
-        return nullptr;
+        const auto k = CutoutKindOfField(kind);
+        return k ? &out[static_cast<int>(*k)] : nullptr;
     };
     // Stamps stored before schema version 3, or by an in-memory store.
     auto &c = select_cutouts_;
