@@ -157,8 +157,9 @@ void TableJoin(const Catalog &catalog, const NeighbourTable &table, std::span<co
 // with it and the exact vector is computed only for a position with a candidate that passes.
 struct Keyed {
     int64_t pixel;
-    uint64_t index : 63;  // into the block
+    uint64_t index : 62;  // into the block
     uint64_t exact : 1;
+    uint64_t interior : 1;  // every point within the radius is in `pixel` (NestedPixelOfApproxZ)
     Vec3 v;
 };
 
@@ -222,8 +223,9 @@ void SortByPixel(std::vector<Keyed> &keyed, int order, SortBuffers &buffers) {
 //      pixel and its neighbours hold every source within the radius, see NeighbourhoodOrder);
 //   2. positions sorted by pixel (SortByPixel: one counting-sort pass on the pixel's high bits, then an
 //      insertion sort that only ever moves a position within its bucket of about one);
-//   3. one walk: per occupied pixel, its neighbourhood's row ranges are looked up once, and every
-//      position of that pixel scans those rows. The walk moves forward through the catalog file, so
+//   3. one walk: per occupied pixel, its neighbourhood's row ranges (only its own rows where every
+//      position's disc is inside the pixel) are looked up once, and every position of that pixel scans
+//      those rows. The walk moves forward through the catalog file, so
 //      the pages and lines it reads are mostly already in cache.
 // Candidates pass the same dot-product pre-filter and the same SeparationArcsec as Catalog::Cone, so
 // the answers are identical to a cone per position (and to a brute-force scan). No allocation per
@@ -232,6 +234,7 @@ void SortedJoin(const Catalog &catalog, std::span<const SkyPosition> block, size
                 int order, MatchMode mode, std::vector<Keyed> &keyed, SortBuffers &buffers,
                 std::vector<MatchPair> &out) {
     const size_t n = block.size();
+    const double radius_rad = radius_arcsec / kArcsecPerRadian;
     keyed.clear();
     for (size_t i = 0; i < n; ++i) {
         const auto &p = block[i];
@@ -240,19 +243,19 @@ void SortedJoin(const Catalog &catalog, std::span<const SkyPosition> block, size
         // has a source within a small radius, so the exact vector's two sincos (profiled: a tenth of the
         // time, as much again for the pixel from it) are spent only where a candidate passes the pre-filter.
         const double z = pixel_detail::Sin(p.dec_deg * kDegToRad);
-        int64_t pixel = NestedPixelOfApproxZ(order, p.ra_deg, z);
+        bool interior;
+        int64_t pixel = NestedPixelOfApproxZ(order, p.ra_deg, z, radius_rad, interior);
         const auto approx = ApproxUnitVector(p.ra_deg, p.dec_deg, z);
         if (pixel >= 0 && approx) {
-            keyed.push_back({pixel, i, 0, *approx});
+            keyed.push_back({pixel, i, 0, interior, *approx});
         } else {
             const Vec3 v = UnitVector(p.ra_deg, p.dec_deg);
             if (pixel < 0) pixel = NestedPixel(order, v, p.ra_deg * kDegToRad);
-            keyed.push_back({pixel, i, 1, v});
+            keyed.push_back({pixel, i, 1, 0, v});
         }
     }
     SortByPixel(keyed, order, buffers);
 
-    const double radius_rad = radius_arcsec / kArcsecPerRadian;
     const double min_dot = std::cos(radius_rad) - 1e-14;  // radius_rad < 1 here (NeighbourhoodOrder ≥ 0)
     const double *xyz = catalog.vectors();
     // Pairs come out in pixel order and are put back in input order at the end (few: only matches).
@@ -281,9 +284,18 @@ void SortedJoin(const Catalog &catalog, std::span<const SkyPosition> block, size
     auto enter = [&](Pending &p) {
         p.begin = next;
         const int64_t pixel = keyed[next].pixel;
-        while (next < n && keyed[next].pixel == pixel) ++next;
+        bool interior = true;
+        for (; next < n && keyed[next].pixel == pixel; ++next) interior &= keyed[next].interior;
         p.end = next;
-        const PixelRanges near = Neighbourhood(order, pixel, order);
+        // Where every position's disc stays inside the pixel (most, at small radii), its own rows are all
+        // the candidates: one index lookup and one row range instead of up to nine.
+        PixelRanges near;
+        if (interior) {
+            near.ranges[0] = {pixel, pixel};
+            near.size = 1;
+        } else {
+            near = Neighbourhood(order, pixel, order);
+        }
         p.n_keys = near.size;
         for (size_t r = 0; r < near.size; ++r) {
             const auto [first, last] = near.ranges[r];
