@@ -41,22 +41,30 @@ inline double Tt(double phi_rad) {
     return t == 4.0 ? 0.0 : t;
 }
 
-// The two edge-line indices (jp, jm) loc2pix computes from z and tt, in the region |z| says (equatorial
-// for |z| ≤ 2/3, else a polar cap without sin(theta)). Within a region each is a monotone function of z:
-// every operation on the way is (correctly rounded IEEE arithmetic, sqrt, truncation, min).
-inline std::pair<int64_t, int64_t> Lines(int order, double z, double tt) {
-    const int64_t nside = int64_t{1} << order;
-    const double nside_d = static_cast<double>(nside);
+// The two edge-line values loc2pix computes from z and tt before truncating them, in the region |z| says
+// (equatorial for |z| ≤ 2/3, else a polar cap without sin(theta)); both ≥ 0 (up to rounding), the cap's
+// below nside.
+inline std::pair<double, double> LineValues(int order, double z, double tt) {
+    const double nside = static_cast<double>(int64_t{1} << order);
     const double za = std::abs(z);
     if (za <= kTwoThird) {
-        const double temp1 = nside_d * (0.5 + tt), temp2 = nside_d * (z * 0.75);
-        return {static_cast<int64_t>(temp1 - temp2), static_cast<int64_t>(temp1 + temp2)};
+        const double temp1 = nside * (0.5 + tt), temp2 = nside * (z * 0.75);
+        return {temp1 - temp2, temp1 + temp2};
     }
     const int ntt = std::min(3, static_cast<int>(tt));
     const double tp = tt - ntt;
-    const double tmp = nside_d * std::sqrt(3 * (1 - za));
-    return {std::min(static_cast<int64_t>(tp * tmp), nside - 1),
-            std::min(static_cast<int64_t>((1.0 - tp) * tmp), nside - 1)};
+    const double tmp = nside * std::sqrt(3 * (1 - za));
+    return {tp * tmp, (1.0 - tp) * tmp};
+}
+
+// The two edge-line indices (jp, jm) loc2pix computes from z and tt: LineValues truncated (and, in a cap,
+// clamped to nside - 1 as loc2pix does). Within a region each is a monotone function of z: every
+// operation on the way is (correctly rounded IEEE arithmetic, sqrt, truncation, min).
+inline std::pair<int64_t, int64_t> Lines(int order, double z, double tt) {
+    const auto [jp, jm] = LineValues(order, z, tt);
+    if (std::abs(z) <= kTwoThird) return {static_cast<int64_t>(jp), static_cast<int64_t>(jm)};
+    const int64_t nside = int64_t{1} << order;
+    return {std::min(static_cast<int64_t>(jp), nside - 1), std::min(static_cast<int64_t>(jm), nside - 1)};
 }
 
 // Bit i of v (< 2^32) to bit 2i: healpix_cxx's spread_bits, the NESTED index of (x, y) being
@@ -120,6 +128,21 @@ inline double Sin(double x) {
     return x + x * x2 * p;
 }
 
+// Whether z ± kSinBound (z from Sin) lie on the same side of |z| = 0.99, of |z| = 2/3 and of 0, so that the
+// pixel can be decided from the approximate z (NestedPixelOfApproxZ).
+inline bool ApproxZDecidable(double z) {
+    const double lo = z - kSinBound, hi = z + kSinBound;
+    return std::abs(lo) <= 0.99 && std::abs(hi) <= 0.99 && (std::abs(lo) <= kTwoThird) == (std::abs(hi) <= kTwoThird) &&
+           (lo < 0) == (hi < 0);
+}
+
+// The pixel from the approximate z where the edge lines at z ± kSinBound agree, else -1 (z decidable).
+inline int64_t PixelOfApproxZ(int order, double z, double tt) {
+    const auto lines = Lines(order, z - kSinBound, tt);
+    if (lines != Lines(order, z + kSinBound, tt)) return -1;
+    return FromLines(order, z, tt, lines.first, lines.second);
+}
+
 }  // namespace pixel_detail
 
 //! NESTED pixel at `order` of a position with z = sin(Dec) and longitude `phi_rad`, for |z| ≤ 0.99 (callers
@@ -150,14 +173,8 @@ inline int64_t NestedPixelOfDec(int order, double ra_deg, double dec_deg);
 //! in one loop, which vectorises).
 inline int64_t NestedPixelOfApproxZ(int order, double ra_deg, double z) {
     constexpr double kDegToRad = std::numbers::pi / 180.0;  // as UnitVector
-    const double lo = z - pixel_detail::kSinBound, hi = z + pixel_detail::kSinBound;
-    if (!(std::abs(lo) <= 0.99 && std::abs(hi) <= 0.99)) return -1;
-    if ((std::abs(lo) <= pixel_detail::kTwoThird) != (std::abs(hi) <= pixel_detail::kTwoThird) || (lo < 0) != (hi < 0))
-        return -1;
-    const double tt = pixel_detail::Tt(ra_deg * kDegToRad);
-    const auto lines = pixel_detail::Lines(order, lo, tt);
-    if (lines != pixel_detail::Lines(order, hi, tt)) return -1;
-    return pixel_detail::FromLines(order, z, tt, lines.first, lines.second);
+    if (!pixel_detail::ApproxZDecidable(z)) return -1;
+    return pixel_detail::PixelOfApproxZ(order, z, pixel_detail::Tt(ra_deg * kDegToRad));
 }
 
 //! NestedPixelOfApproxZ, and whether every point within `radius_rad` of the position is in that same pixel
@@ -176,48 +193,34 @@ inline int64_t NestedPixelOfApproxZ(int order, double ra_deg, double z) {
 //! @locality any thread
 inline int64_t NestedPixelOfApproxZ(int order, double ra_deg, double z, double radius_rad, bool &interior) {
     constexpr double kDegToRad = std::numbers::pi / 180.0;
-    using pixel_detail::kSinBound, pixel_detail::kTwoThird;
+    using pixel_detail::kTwoThird;
     interior = false;
-    // NestedPixelOfApproxZ(order, ra_deg, z)'s tests, then its tt once for both answers.
-    const double lo = z - kSinBound, hi = z + kSinBound;
-    if (!(std::abs(lo) <= 0.99 && std::abs(hi) <= 0.99)) return -1;
-    if ((std::abs(lo) <= kTwoThird) != (std::abs(hi) <= kTwoThird) || (lo < 0) != (hi < 0)) return -1;
-    const double tt = pixel_detail::Tt(ra_deg * kDegToRad);
+    if (!pixel_detail::ApproxZDecidable(z)) return -1;
+    const double tt = pixel_detail::Tt(ra_deg * kDegToRad);  // once for both answers
     const double za = std::abs(z);
-    if (radius_rad <= 0.01 && std::abs(za - kTwoThird) > radius_rad + 1e-12) {
+    // The disc clear of |z| = 2/3 and, in the equatorial region, of RA = 0, where tt wraps (2r of longitude
+    // > 1.35·r / cos δ, cos δ ≥ 0.745).
+    const bool clear = radius_rad <= 0.01 && std::abs(za - kTwoThird) > radius_rad + 1e-12 &&
+                       (za > kTwoThird || std::min(tt, 4.0 - tt) / pixel_detail::kInvHalfPi > 2.0 * radius_rad / 0.745);
+    if (clear) {
         const double nside = static_cast<double>(int64_t{1} << order);
         // Rounding of the line values (a few ulps of numbers < 5·nside) and of z (kSinBound, times at most
         // 9·nside per unit of z near |z| = 0.99) stay far below 1e-12·nside.
         const double margin = 2.0 * nside * radius_rad + 1e-12 * nside;
-        double jp = -1, jm = -1;  // the edge lines as Lines computes them, before truncation (both ≥ 0)
-        if (za <= kTwoThird) {
-            // RA = 0 is where tt wraps: keep the disc off it (2r of longitude > 1.35·r / cos δ, cos δ ≥ 0.745).
-            const double wrap = std::min(tt, 4.0 - tt) / pixel_detail::kInvHalfPi;
-            if (wrap > 2.0 * radius_rad / 0.745) {
-                const double temp1 = nside * (0.5 + tt), temp2 = nside * (z * 0.75);
-                jp = temp1 - temp2;
-                jm = temp1 + temp2;
-            }
-        } else {
-            const double tp = tt - std::min(3, static_cast<int>(tt));
-            const double tmp = nside * std::sqrt(3 * (1 - za));  // < nside: Lines' clamp to nside - 1 is idle
-            jp = tp * tmp;
-            jm = (1.0 - tp) * tmp;
-        }
+        const auto [jp, jm] = pixel_detail::LineValues(order, z, tt);
         // Truncation is the floor for these non-negative values (and, unlike std::floor on a baseline
-        // x86-64 build, an instruction rather than a call).
+        // x86-64 build, an instruction rather than a call); the cap's values are below nside, so Lines'
+        // clamp is idle and these are Lines(order, z, tt).
         const int64_t ip = static_cast<int64_t>(jp), im = static_cast<int64_t>(jm);
         const double fp = jp - static_cast<double>(ip), fm = jm - static_cast<double>(im);
-        if (jp >= 0 && fp > margin && 1.0 - fp > margin && fm > margin && 1.0 - fm > margin) {
+        if (fp > margin && 1.0 - fp > margin && fm > margin && 1.0 - fm > margin) {
             // Lines at z ± kSinBound truncate to these same integers (the margin is far wider than z's
-            // error moves them), so this is the pixel the general path below would give.
+            // error moves them), so this is the pixel PixelOfApproxZ would give.
             interior = true;
             return pixel_detail::FromLines(order, z, tt, ip, im);
         }
     }
-    const auto lines = pixel_detail::Lines(order, lo, tt);
-    if (lines != pixel_detail::Lines(order, hi, tt)) return -1;
-    return pixel_detail::FromLines(order, z, tt, lines.first, lines.second);
+    return pixel_detail::PixelOfApproxZ(order, z, tt);
 }
 
 inline int64_t NestedPixelOfDec(int order, double ra_deg, double dec_deg) {
