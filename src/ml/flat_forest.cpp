@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
@@ -26,6 +27,22 @@ constexpr size_t kAhead = 16;
 // before its walk starts, a large one its top levels.
 constexpr size_t kPrefetchBytes = 16384;
 constexpr size_t kPrefetchPerPass = 4;
+
+// Rows and thresholds are compared as unsigned integer keys: a compare with a memory operand and an
+// add-with-carry per level, where the float compare took a load, compare, set and add (17 instructions a
+// level instead of 21; 5-10% less time on the synthetic set, paired runs). Key(x) <= Key(t) ⟺ x <= t for all
+// non-NaN floats: -0 is made +0 first (bitwise, so the FP environment cannot change it), then positive floats
+// get the top bit set and negative ones are inverted. Every NaN becomes kNanKey, above every other key, and
+// the walk for rows with NaN tests for it.
+constexpr uint32_t kNanKey = 0xffffffffu;
+inline uint32_t FloatKey(float v) {
+    // Masks, not branches, so that the conversion of a batch vectorises.
+    const uint32_t bits = std::bit_cast<uint32_t>(v);
+    const uint32_t magnitude = bits & 0x7fffffffu;
+    const uint32_t b = bits & (0x7fffffffu | (0u - static_cast<uint32_t>(magnitude != 0)));  // -0 → +0
+    const uint32_t key = b ^ (static_cast<uint32_t>(static_cast<int32_t>(b) >> 31) | 0x80000000u);
+    return key | (0u - static_cast<uint32_t>(magnitude > 0x7f800000u));  // NaN → kNanKey (all ones)
+}
 
 }  // namespace
 
@@ -59,8 +76,8 @@ FlatForest::FlatForest(const std::vector<DecisionTree> &trees, size_t classes, L
         total += (n_slots[t] + line - 1) / line * line;  // every tree starts on a line
     }
     // Unused slots (padding) are leaves of value 0; no walk reaches them.
-    if (compact_) compact_slots_.assign(total, CompactSlot{0.0f, kLeaf});
-    else wide_slots_.assign(total, WideSlot{0.0f, kLeaf, 0, 0});
+    if (compact_) compact_slots_.assign(total, CompactSlot{0, kLeaf});
+    else wide_slots_.assign(total, WideSlot{0, kLeaf, 0, 0});
 
     std::unordered_map<std::string, uint32_t> value_index;  // class-fraction bytes → leaf_value_ index
     for (size_t t = 0; t < trees.size(); ++t) {
@@ -68,7 +85,7 @@ FlatForest::FlatForest(const std::vector<DecisionTree> &trees, size_t classes, L
         for (size_t i = 0; i < tree.nodes.size(); ++i) {
             const TreeNode &n = tree.nodes[i];
             const size_t p = tree_begin_[t] + pos[t][i];
-            float threshold = n.threshold;
+            uint32_t threshold = FloatKey(n.threshold);
             uint32_t word = 0, offset = 0;
             if (n.feature < 0) {
                 // Bitwise-equal fraction vectors share an entry, so sums are unchanged.
@@ -77,7 +94,7 @@ FlatForest::FlatForest(const std::vector<DecisionTree> &trees, size_t classes, L
                 auto [it, added] = value_index.try_emplace(key, static_cast<uint32_t>(value_index.size()));
                 if (added) leaf_value_.insert(leaf_value_.end(), tree.value.begin() + static_cast<ptrdiff_t>(i * classes_),
                                               tree.value.begin() + static_cast<ptrdiff_t>((i + 1) * classes_));
-                threshold = std::bit_cast<float>(it->second);
+                threshold = it->second;
                 word = kLeaf;
             } else {
                 offset = pos[t][static_cast<size_t>(n.left)] - pos[t][i];
@@ -135,7 +152,7 @@ std::vector<uint32_t> FlatForest::PlaceNodes(const DecisionTree &tree, size_t pa
 }
 
 template <class Slot, bool kMissing>
-void FlatForest::Walk(const float *x, size_t rows, size_t features, double *out) const {
+void FlatForest::Walk(const uint32_t *x, size_t rows, size_t features, double *out) const {
     constexpr bool kCompact = std::is_same_v<Slot, CompactSlot>;
     const Slot *slots;
     size_t n_slots;
@@ -146,7 +163,7 @@ void FlatForest::Walk(const float *x, size_t rows, size_t features, double *out)
     const size_t k = classes_;
     const double *values = leaf_value_.data();
     const Slot *cur[kLanes];  // each lane's next slot (a pointer, not an index: saves an add per level)
-    const float *xr[kLanes];  // each lane's row
+    const uint32_t *xr[kLanes];  // each lane's row
     double *orow[kLanes];     // and its output
     for (size_t t = 0; t < tree_begin_.size(); ++t) {
         const Slot *tree = slots + tree_begin_[t];
@@ -168,13 +185,13 @@ void FlatForest::Walk(const float *x, size_t rows, size_t features, double *out)
             for (size_t g = 0; g < lanes;) {
                 const Slot s = *cur[g];
                 if (s.word & kLeaf) {
-                    const double *lv = values + static_cast<size_t>(std::bit_cast<uint32_t>(s.threshold)) * k;
+                    const double *lv = values + static_cast<size_t>(s.threshold) * k;
                     if (k == 2) orow[g][0] += lv[0], orow[g][1] += lv[1];  // binary: no loop (the usual case)
                     else for (size_t c = 0; c < k; ++c) orow[g][c] += lv[c];
                     if (next < rows) {
                         if (next + kAhead < rows) {
                             const char *xa = reinterpret_cast<const char *>(x + (next + kAhead) * features);
-                            const size_t bytes = features * sizeof(float);
+                            const size_t bytes = features * sizeof(uint32_t);
                             for (size_t b = 0; b < bytes; b += kLineBytes) __builtin_prefetch(xa + b);
                             __builtin_prefetch(xa + bytes - 1);
                             __builtin_prefetch(out + (next + kAhead) * k);
@@ -188,17 +205,17 @@ void FlatForest::Walk(const float *x, size_t rows, size_t features, double *out)
                     }
                     continue;
                 }
-                const float v = xr[g][s.word & fmask];
-                uint32_t right = v > s.threshold;
-                uint32_t offset;
-                if constexpr (kCompact) {
-                    if constexpr (kMissing) right |= (v != v) & (s.word >> fbits);
-                    offset = s.word >> (fbits + 1);
+                const uint32_t v = xr[g][s.word & fmask];
+                size_t step;  // offset to the left child, plus 1 to go right
+                if constexpr (kCompact) step = s.word >> (fbits + 1);
+                else step = s.offset;
+                if constexpr (kMissing) {
+                    const uint32_t nan_right = (s.word >> (kCompact ? fbits : 30)) & 1;
+                    step += v == kNanKey ? nan_right : uint32_t{s.threshold < v};
                 } else {
-                    if constexpr (kMissing) right |= (v != v) & (s.word >> 30);
-                    offset = s.offset;
+                    step += s.threshold < v;  // a compare and an add-with-carry
                 }
-                cur[g] += offset + right;
+                cur[g] += step;
                 // Loaded a pass over the lanes later. A load of a missing line holds up retirement, so
                 // out-of-order execution overlaps only the few misses within its window; a prefetch does
                 // not, so the misses of all lanes overlap (alone 1.3x less CPU on the synthetic set's trees;
@@ -213,14 +230,20 @@ void FlatForest::Walk(const float *x, size_t rows, size_t features, double *out)
 void FlatForest::AddLeafValues(const float *x, size_t rows, size_t features, double *out) const {
     // Rows without NaN (the usual case, and the only one when a model refuses missing values) skip the
     // NaN-direction test.
-    bool missing = false;
-    for (size_t i = 0; i < rows * features; ++i) missing |= x[i] != x[i];
+    const size_t n = rows * features;
+    std::unique_ptr<uint32_t[]> keys(new uint32_t[n]);
+    uint32_t nan = 0;
+    for (size_t i = 0; i < n; ++i) {
+        keys[i] = FloatKey(x[i]);
+        nan |= keys[i] + 1 == 0;  // keys[i] == kNanKey
+    }
+    const bool missing = nan != 0;
     if (compact_) {
-        if (missing) Walk<CompactSlot, true>(x, rows, features, out);
-        else Walk<CompactSlot, false>(x, rows, features, out);
+        if (missing) Walk<CompactSlot, true>(keys.get(), rows, features, out);
+        else Walk<CompactSlot, false>(keys.get(), rows, features, out);
     } else {
-        if (missing) Walk<WideSlot, true>(x, rows, features, out);
-        else Walk<WideSlot, false>(x, rows, features, out);
+        if (missing) Walk<WideSlot, true>(keys.get(), rows, features, out);
+        else Walk<WideSlot, false>(keys.get(), rows, features, out);
     }
 }
 

@@ -8,6 +8,8 @@
 //  - a tree is an array of 8-byte slots (threshold, and one word packing feature, NaN direction and the
 //    offset of the children); the two children of a node are adjacent, so the next slot is computed from
 //    the comparison (current + offset + right) instead of loaded;
+//  - thresholds and row values are compared as order-preserving integer keys (flat_forest.cpp, FloatKey;
+//    the rows converted once per call);
 //  - a leaf slot holds an index into a table of distinct class-fraction vectors: trees grown to purity have
 //    only `classes` distinct ones, so the table stays in L1 and the leaves cost no memory of their own;
 //  - slots are packed four child pairs to an aligned 64-byte line, a line holding a pair and its nearest
@@ -48,14 +50,14 @@ public:
     size_t distinct_leaf_values() const { return leaf_value_.size() / (classes_ ? classes_ : 1); }
 
 private:
-    // Both slot kinds: `word` bit 31 marks a leaf, whose `threshold` bits hold its leaf_value_ index and whose
+    // Both slot kinds: `word` bit 31 marks a leaf, whose `threshold` holds its leaf_value_ index and whose
     // other word bits are 0.
     struct CompactSlot {
-        float threshold;  //!< x <= threshold goes to the left child
-        uint32_t word;    //!< bits [0, F): feature; bit F: NaN goes right; bits [F+1, 31): offset to left child
+        uint32_t threshold;  //!< key of the threshold: x <= threshold goes to the left child
+        uint32_t word;       //!< bits [0, F): feature; bit F: NaN goes right; bits [F+1, 31): offset to left child
     };
     struct WideSlot {
-        float threshold;
+        uint32_t threshold;
         uint32_t word;    //!< bits [0, 30): feature; bit 30: NaN goes right
         uint32_t offset;  //!< offset to the left child
         uint32_t unused;
@@ -77,7 +79,7 @@ private:
     //! Slot positions of `tree`'s nodes in line order (pairs of children adjacent), and the tree's slot count.
     static std::vector<uint32_t> PlaceNodes(const DecisionTree &tree, size_t pairs_per_line, size_t &n_slots);
     template <class Slot, bool kMissing>
-    void Walk(const float *x, size_t rows, size_t features, double *out) const;
+    void Walk(const uint32_t *x, size_t rows, size_t features, double *out) const;
 
     size_t classes_ = 0;
     bool compact_ = true;

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iterator>
+#include <limits>
 #include <random>
 
 #include "ml/flat_forest.hpp"
@@ -129,11 +131,20 @@ TEST(FlatForest, CompactAndWideSlotsWalkToTheSameLeaves) {
 
 //! A random tree, not a trained one: shapes training does not make (long chains, one-sided subtrees, a root
 //! leaf), thresholds on a grid the rows also use (so x == threshold, which goes left, happens often), random
-//! NaN directions, and leaf fractions drawn from a small pool (shared entries) or fresh (many entries).
+//! NaN directions, and leaf fractions drawn from a small pool (shared entries) or fresh (many entries). The grid
+//! includes the floats whose order the walk's integer keys must get right: ±0, ±inf, subnormals, the extremes.
+float GridValue(std::mt19937_64 &rng) {
+    static const float kSpecial[] = {-0.0f, 0.0f, INFINITY, -INFINITY, std::numeric_limits<float>::denorm_min(),
+                                     -std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::max(),
+                                     std::numeric_limits<float>::lowest(), std::numeric_limits<float>::min(), -1e-30f};
+    if (rng() % 4 == 0) return kSpecial[rng() % std::size(kSpecial)];
+    return static_cast<float>(std::uniform_int_distribution<int>(-8, 8)(rng)) * 0.25f;
+}
+
 DecisionTree RandomTree(std::mt19937_64 &rng, size_t features, size_t classes, double split_p, size_t max_nodes) {
     DecisionTree t;
     std::uniform_real_distribution<double> u(0, 1);
-    auto grid = [&] { return static_cast<float>(std::uniform_int_distribution<int>(-8, 8)(rng)) * 0.25f; };
+    auto grid = [&] { return GridValue(rng); };
     std::vector<size_t> depth{0};
     t.nodes.emplace_back();
     for (size_t i = 0; i < t.nodes.size(); ++i) {
@@ -160,7 +171,8 @@ DecisionTree RandomTree(std::mt19937_64 &rng, size_t features, size_t classes, d
 TEST(FlatForest, LaneWalkEqualsTreeByTreeWalkOnRandomForests) {
     // The batch walk (rows in lanes that take a new row when theirs reaches a leaf, next slots prefetched)
     // against DecisionTree::Leaf one row at a time: same leaves, same doubles added in tree order. Row
-    // counts below, at and above the lane count (128), with and without NaN cells (NaN goes the node's
+    // counts below, at and above the lane count (128), cells and thresholds at ±0, ±inf, subnormals and the
+    // extremes (the walk compares integer keys), with and without NaN cells (NaN goes the node's
     // stored direction; NaN-free batches skip that test), both slot layouts.
     std::mt19937_64 rng(31);
     const size_t features = 11, classes = 3;
@@ -174,8 +186,7 @@ TEST(FlatForest, LaneWalkEqualsTreeByTreeWalkOnRandomForests) {
     std::uniform_real_distribution<double> u(0, 1);
     for (size_t rows : {size_t{0}, size_t{1}, size_t{127}, size_t{128}, size_t{129}, size_t{1000}}) {
         std::vector<float> x(rows * features);
-        for (float &v : x) v = u(rng) < 0.5 ? static_cast<float>(std::uniform_int_distribution<int>(-8, 8)(rng)) * 0.25f
-                                            : static_cast<float>(u(rng) * 5 - 2.5);
+        for (float &v : x) v = u(rng) < 0.5 ? GridValue(rng) : static_cast<float>(u(rng) * 5 - 2.5);
         std::vector<float> with_nan = x;
         for (float &v : with_nan)
             if (u(rng) < 0.15) v = NAN;
