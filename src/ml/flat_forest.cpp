@@ -228,22 +228,29 @@ void FlatForest::Walk(const uint32_t *x, size_t rows, size_t features, double *o
 }
 
 void FlatForest::AddLeafValues(const float *x, size_t rows, size_t features, double *out) const {
-    // Rows without NaN (the usual case, and the only one when a model refuses missing values) skip the
-    // NaN-direction test.
-    const size_t n = rows * features;
-    std::unique_ptr<uint32_t[]> keys(new uint32_t[n]);
-    uint32_t nan = 0;
-    for (size_t i = 0; i < n; ++i) {
-        keys[i] = FloatKey(x[i]);
-        nan |= keys[i] + 1 == 0;  // keys[i] == kNanKey
-    }
-    const bool missing = nan != 0;
-    if (compact_) {
-        if (missing) Walk<CompactSlot, true>(keys.get(), rows, features, out);
-        else Walk<CompactSlot, false>(keys.get(), rows, features, out);
-    } else {
-        if (missing) Walk<WideSlot, true>(keys.get(), rows, features, out);
-        else Walk<WideSlot, false>(keys.get(), rows, features, out);
+    // The walk reads keys, converted here a chunk of rows at a time: the copy stays within kKeyBytes however
+    // wide the rows are (a chunk walks every tree, so chunks are large: on narrow data the callers' tasks are
+    // smaller than one chunk). Rows without NaN (the usual case, and the only one when a model refuses missing
+    // values) skip the NaN-direction test.
+    constexpr size_t kKeyBytes = size_t{16} << 20;
+    const size_t chunk = std::max<size_t>(kLanes, kKeyBytes / (sizeof(uint32_t) * std::max<size_t>(features, 1)));
+    std::unique_ptr<uint32_t[]> keys(new uint32_t[std::min(rows, chunk) * features]);
+    for (size_t begin = 0; begin < rows; begin += chunk) {
+        const size_t n_rows = std::min(chunk, rows - begin), n = n_rows * features;
+        const float *xc = x + begin * features;
+        uint32_t nan = 0;
+        for (size_t i = 0; i < n; ++i) {
+            keys[i] = FloatKey(xc[i]);
+            nan |= keys[i] + 1 == 0;  // keys[i] == kNanKey
+        }
+        double *oc = out + begin * classes_;
+        if (compact_) {
+            if (nan) Walk<CompactSlot, true>(keys.get(), n_rows, features, oc);
+            else Walk<CompactSlot, false>(keys.get(), n_rows, features, oc);
+        } else {
+            if (nan) Walk<WideSlot, true>(keys.get(), n_rows, features, oc);
+            else Walk<WideSlot, false>(keys.get(), n_rows, features, oc);
+        }
     }
 }
 

@@ -210,6 +210,30 @@ TEST(FlatForest, LaneWalkEqualsTreeByTreeWalkOnRandomForests) {
     }
 }
 
+TEST(FlatForest, WideRowsAreConvertedInChunks) {
+    // Rows are converted to keys at most 16 MB at a time; 40,000 columns make that 104 rows, so 300 rows walk
+    // in chunks of 128 (the lane count), 128 and 44. NaN only in the last chunk: the first two take the walk
+    // without the NaN test, the last the one with it. Same leaves and sums as tree by tree.
+    std::mt19937_64 rng(77);
+    const size_t split_features = 11, columns = 40000, classes = 2, rows = 300;
+    std::vector<DecisionTree> trees;
+    for (int i = 0; i < 6; ++i) trees.push_back(RandomTree(rng, split_features, classes, 0.8, 3000));
+    std::uniform_real_distribution<double> u(0, 1);
+    std::vector<float> x(rows * columns, 0.0f);
+    for (size_t r = 0; r < rows; ++r)
+        for (size_t f = 0; f < split_features; ++f)
+            x[r * columns + f] = r >= 256 && u(rng) < 0.2 ? NAN : static_cast<float>(u(rng) * 5 - 2.5);
+    FlatForest flat(trees, classes);
+    std::vector<double> got(rows * classes, 0.0), expect(rows * classes, 0.0);
+    flat.AddLeafValues(x.data(), rows, columns, got.data());
+    for (size_t r = 0; r < rows; ++r)
+        for (const DecisionTree &t : trees) {
+            const size_t leaf = static_cast<size_t>(t.Leaf(x.data() + r * columns));
+            for (size_t c = 0; c < classes; ++c) expect[r * classes + c] += t.value[leaf * classes + c];
+        }
+    EXPECT_EQ(got, expect);
+}
+
 TEST(FlatForest, PureLeavesShareTheirClassFractions) {
     // Grown to purity, every leaf's fractions are one of `classes` unit vectors: the table the walk reads
     // at the end of each tree holds just those (bitwise-equal vectors are stored once).
