@@ -241,7 +241,7 @@ void FlatForest::AddLeafValues(const float *x, size_t rows, size_t features, dou
         uint32_t nan = 0;
         for (size_t i = 0; i < n; ++i) {
             keys[i] = FloatKey(xc[i]);
-            nan |= keys[i] + 1 == 0;  // keys[i] == kNanKey
+            nan |= keys[i] == kNanKey;
         }
         double *oc = out + begin * classes_;
         if (compact_) {

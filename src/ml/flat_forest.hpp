@@ -9,7 +9,7 @@
 //    offset of the children); the two children of a node are adjacent, so the next slot is computed from
 //    the comparison (current + offset + right) instead of loaded;
 //  - thresholds and row values are compared as order-preserving integer keys (flat_forest.cpp, FloatKey;
-//    the rows converted once per call);
+//    each call converts its rows, in chunks of at most 16 MB of keys);
 //  - a leaf slot holds an index into a table of distinct class-fraction vectors: trees grown to purity have
 //    only `classes` distinct ones, so the table stays in L1 and the leaves cost no memory of their own;
 //  - slots are packed four child pairs to an aligned 64-byte line, a line holding a pair and its nearest
