@@ -44,9 +44,24 @@ inline uint32_t FloatKey(float v) {
     return key | (0u - static_cast<uint32_t>(magnitude > 0x7f800000u));  // NaN → kNanKey (all ones)
 }
 
+// A level splits the slot word into the feature and the offset: a copy, a mask and a shift by a variable
+// count in baseline x86-64; a mask and BMI2's non-destructive shift (shrx) where the CPU has it, one
+// instruction fewer a level (1.5-6% less time on the synthetic set: medians of 30 alternating calls, eight
+// runs, Zen 3). So the walk is compiled twice, and which one runs is decided once per forest.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define RIVULET_WALK_BMI2 1
+#define RIVULET_TARGET_BMI2 __attribute__((target("bmi2")))
+bool CpuHasBmi2() { return __builtin_cpu_supports("bmi2"); }
+#else
+#define RIVULET_WALK_BMI2 0
+#define RIVULET_TARGET_BMI2
+bool CpuHasBmi2() { return false; }
+#endif
+
 }  // namespace
 
-FlatForest::FlatForest(const std::vector<DecisionTree> &trees, size_t classes, Layout layout) : classes_(classes) {
+FlatForest::FlatForest(const std::vector<DecisionTree> &trees, size_t classes, Layout layout, Isa isa)
+    : classes_(classes), bmi2_(isa == Isa::kAuto && CpuHasBmi2()) {
     int32_t max_feature = 0;
     for (const DecisionTree &t : trees)
         for (const TreeNode &n : t.nodes) max_feature = std::max(max_feature, n.feature);
@@ -153,6 +168,29 @@ std::vector<uint32_t> FlatForest::PlaceNodes(const DecisionTree &tree, size_t pa
 
 template <class Slot, bool kMissing>
 void FlatForest::Walk(const uint32_t *x, size_t rows, size_t features, double *out) const {
+    WalkLanes<Slot, kMissing>(x, rows, features, out);
+}
+
+// The same walk, inlined into a function compiled for BMI2 (called only when the CPU has it).
+template <class Slot, bool kMissing>
+RIVULET_TARGET_BMI2 void FlatForest::WalkBmi2(const uint32_t *x, size_t rows, size_t features, double *out) const {
+    WalkLanes<Slot, kMissing>(x, rows, features, out);
+}
+
+template <class Slot>
+void FlatForest::Dispatch(bool missing, const uint32_t *x, size_t rows, size_t features, double *out) const {
+    if (RIVULET_WALK_BMI2 && bmi2_) {
+        if (missing) WalkBmi2<Slot, true>(x, rows, features, out);
+        else WalkBmi2<Slot, false>(x, rows, features, out);
+    } else {
+        if (missing) Walk<Slot, true>(x, rows, features, out);
+        else Walk<Slot, false>(x, rows, features, out);
+    }
+}
+
+template <class Slot, bool kMissing>
+[[gnu::always_inline]] inline void FlatForest::WalkLanes(const uint32_t *x, size_t rows, size_t features,
+                                                         double *out) const {
     constexpr bool kCompact = std::is_same_v<Slot, CompactSlot>;
     const Slot *slots;
     size_t n_slots;
@@ -244,13 +282,8 @@ void FlatForest::AddLeafValues(const float *x, size_t rows, size_t features, dou
             nan |= keys[i] == kNanKey;
         }
         double *oc = out + begin * classes_;
-        if (compact_) {
-            if (nan) Walk<CompactSlot, true>(keys.get(), n_rows, features, oc);
-            else Walk<CompactSlot, false>(keys.get(), n_rows, features, oc);
-        } else {
-            if (nan) Walk<WideSlot, true>(keys.get(), n_rows, features, oc);
-            else Walk<WideSlot, false>(keys.get(), n_rows, features, oc);
-        }
+        if (compact_) Dispatch<CompactSlot>(nan != 0, keys.get(), n_rows, features, oc);
+        else Dispatch<WideSlot>(nan != 0, keys.get(), n_rows, features, oc);
     }
 }
 

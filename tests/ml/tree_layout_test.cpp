@@ -8,6 +8,7 @@
 #include <iterator>
 #include <limits>
 #include <random>
+#include <utility>
 
 #include "ml/flat_forest.hpp"
 #include "ml/tree_ensemble.hpp"
@@ -168,6 +169,15 @@ DecisionTree RandomTree(std::mt19937_64 &rng, size_t features, size_t classes, d
     return t;
 }
 
+// Both slot layouts, each walked by the baseline code and by the CPU's choice (the BMI2 build of the walk
+// on x86-64 CPUs that have it, which the test machines do).
+constexpr std::pair<FlatForest::Layout, FlatForest::Isa> kLayoutsAndIsas[] = {
+    {FlatForest::Layout::kCompact, FlatForest::Isa::kBaseline},
+    {FlatForest::Layout::kCompact, FlatForest::Isa::kAuto},
+    {FlatForest::Layout::kWide, FlatForest::Isa::kBaseline},
+    {FlatForest::Layout::kWide, FlatForest::Isa::kAuto},
+};
+
 TEST(FlatForest, LaneWalkEqualsTreeByTreeWalkOnRandomForests) {
     // The batch walk (rows in lanes that take a new row when theirs reaches a leaf, next slots prefetched)
     // against DecisionTree::Leaf one row at a time: same leaves, same doubles added in tree order. Row
@@ -190,8 +200,13 @@ TEST(FlatForest, LaneWalkEqualsTreeByTreeWalkOnRandomForests) {
         std::vector<float> with_nan = x;
         for (float &v : with_nan)
             if (u(rng) < 0.15) v = NAN;
-        for (auto layout : {FlatForest::Layout::kCompact, FlatForest::Layout::kWide}) {
-            FlatForest flat(trees, classes, layout);
+        for (auto [layout, isa] : kLayoutsAndIsas) {
+            FlatForest flat(trees, classes, layout, isa);
+            if (isa == FlatForest::Isa::kBaseline) EXPECT_FALSE(flat.bmi2());
+#if defined(__x86_64__)
+            // So that this test walks the BMI2 build wherever the CPU can run it.
+            else EXPECT_EQ(flat.bmi2(), __builtin_cpu_supports("bmi2") != 0);
+#endif
             for (const std::vector<float> *xs : {&x, &with_nan}) {
                 // out starts non-zero: the walk adds to it.
                 std::vector<double> got(rows * classes), expect;
@@ -204,7 +219,8 @@ TEST(FlatForest, LaneWalkEqualsTreeByTreeWalkOnRandomForests) {
                         for (size_t c = 0; c < classes; ++c) expect[r * classes + c] += t.value[leaf * classes + c];
                     }
                 EXPECT_EQ(got, expect) << rows << " rows, " << (xs == &x ? "no NaN" : "NaN") << ", "
-                                       << (layout == FlatForest::Layout::kWide ? "wide" : "compact");
+                                       << (layout == FlatForest::Layout::kWide ? "wide" : "compact") << ", "
+                                       << (flat.bmi2() ? "BMI2" : "baseline") << " walk";
             }
         }
     }
