@@ -46,8 +46,8 @@ inline uint32_t FloatKey(float v) {
 
 // A level splits the slot word into the feature and the offset: a copy, a mask and a shift by a variable
 // count in baseline x86-64; a mask and BMI2's non-destructive shift (shrx) where the CPU has it, one
-// instruction fewer a level (1.5-6% less time on the synthetic set: medians of 30 alternating calls, eight
-// runs, Zen 3). So the walk is compiled twice, and which one runs is decided once per forest.
+// instruction fewer a level (about 1-5% less time on the synthetic set, alternating calls on Zen 3,
+// docs/ml.md). So the walk is compiled twice, and which one runs is decided once per forest.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define RIVULET_WALK_BMI2 1
 #define RIVULET_TARGET_BMI2 __attribute__((target("bmi2")))
