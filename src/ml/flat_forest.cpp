@@ -166,15 +166,10 @@ std::vector<uint32_t> FlatForest::PlaceNodes(const DecisionTree &tree, size_t pa
     return pos;
 }
 
-template <class Slot, bool kMissing>
-void FlatForest::Walk(const uint32_t *x, size_t rows, size_t features, double *out) const {
-    WalkLanes<Slot, kMissing>(x, rows, features, out);
-}
-
-// The same walk, inlined into a function compiled for BMI2 (called only when the CPU has it).
+// The walk inlined into a function compiled for BMI2 (called only when the CPU has it).
 template <class Slot, bool kMissing>
 RIVULET_TARGET_BMI2 void FlatForest::WalkBmi2(const uint32_t *x, size_t rows, size_t features, double *out) const {
-    WalkLanes<Slot, kMissing>(x, rows, features, out);
+    Walk<Slot, kMissing>(x, rows, features, out);
 }
 
 template <class Slot>
@@ -189,8 +184,8 @@ void FlatForest::Dispatch(bool missing, const uint32_t *x, size_t rows, size_t f
 }
 
 template <class Slot, bool kMissing>
-[[gnu::always_inline]] inline void FlatForest::WalkLanes(const uint32_t *x, size_t rows, size_t features,
-                                                         double *out) const {
+[[gnu::always_inline]] inline void FlatForest::Walk(const uint32_t *x, size_t rows, size_t features,
+                                                    double *out) const {
     constexpr bool kCompact = std::is_same_v<Slot, CompactSlot>;
     const Slot *slots;
     size_t n_slots;

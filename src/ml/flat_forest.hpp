@@ -88,8 +88,6 @@ private:
     void Walk(const uint32_t *x, size_t rows, size_t features, double *out) const;
     template <class Slot, bool kMissing>
     void WalkBmi2(const uint32_t *x, size_t rows, size_t features, double *out) const;
-    template <class Slot, bool kMissing>
-    void WalkLanes(const uint32_t *x, size_t rows, size_t features, double *out) const;
     template <class Slot>
     void Dispatch(bool missing, const uint32_t *x, size_t rows, size_t features, double *out) const;
 
