@@ -35,6 +35,8 @@ void AddPeriod(CLI::App &app, int &exit_code) {
         double pmin = 0.05, pmax = 0, max_err = 1e300, samples_per_peak = 5,
                err_floor = lightcurve::PeriodOptions{}.err_floor;
         unsigned threads = 0;
+        bool fit_jitter = false;
+        std::string prior = "none";
     };
     auto o = std::make_shared<Options>();
     auto *cmd = app.add_subcommand("period", "Best period and three alternatives of each light curve (CSV)");
@@ -47,6 +49,13 @@ void AddPeriod(CLI::App &app, int &exit_code) {
     cmd->add_option("--max-err", o->max_err, "drop points with a larger error (sentinels such as 99.999)");
     cmd->add_option("--err-floor", o->err_floor, "systematic error (mag) added in quadrature to every error")
         ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    cmd->add_option("--fit-jitter", o->fit_jitter,
+                    "multi-band mhls: fit an extra error per band before the final alias choice")
+        ->capture_default_str();
+    cmd->add_option("--prior", o->prior,
+                    "multi-band mhls: what is known of every object, used to break near-ties between aliases: "
+                    "none, rrlyrae (known RR Lyrae: RRab/RRc periods and shapes)")
         ->capture_default_str();
     cmd->add_option("--threads", o->threads, "worker threads (0 = all cores)")->capture_default_str();
     cmd->add_option("--out", o->out, "output CSV (default: stdout)");
@@ -62,6 +71,10 @@ void AddPeriod(CLI::App &app, int &exit_code) {
         opt.grid.pmax = o->pmax;
         opt.grid.samples_per_peak = o->samples_per_peak;
         opt.err_floor = o->err_floor;
+        opt.fit_jitter = o->fit_jitter;
+        auto prior = lightcurve::ParsePeriodPrior(o->prior);
+        if (!prior) throw RivuletError(ErrorKind::kInvalidInput, "--prior: " + prior.error().message);
+        opt.prior = *prior;
         std::vector<lightcurve::RawObject> raw = ReadLightCurveInput(o->in);
         lightcurve::CleanOptions clean;
         clean.max_err = o->max_err;

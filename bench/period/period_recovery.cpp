@@ -4,7 +4,7 @@
 // [--modes r,g,multi] [--limit N] [--ids ID,ID] [--threads T] [--pmin D --pmax D] [--nterms K]
 // [--shared 0|1] [--rescore 0|1] [--rescore-nterms K] [--candidates N] [--verbose 1] (prints every miss)
 // [--err-floor MAG] (PeriodOptions::err_floor: added in quadrature to every error; default 0.02, 0 = none)
-// [--fit-jitter 0|1] (PeriodOptions::fit_jitter)
+// [--fit-jitter 0|1] (PeriodOptions::fit_jitter) [--prior none|rrlyrae] (PeriodOptions::prior)
 // Data sets (under ../shared/data/variable_stars): stripe82 = SDSS Stripe 82 RR Lyrae (ugriz, Sesar et al.
 // 2010 periods), ogle = the 4 OGLE example stars (I band, periods from the upstream phases), macho = the 15
 // MACHO example stars (r and b, catalogue period_r), eros1-rrl = the 1,767 EROS-1 LMC RR Lyrae (b and r,
@@ -154,6 +154,7 @@ int main(int argc, char **argv) {
     int rescore_nterms = PeriodOptions{}.rescore_nterms;
     double err_floor = PeriodOptions{}.err_floor;  // mag, added in quadrature
     bool fit_jitter = PeriodOptions{}.fit_jitter;
+    std::string prior = "none";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--data")) data_name = argv[i + 1];
         if (!std::strcmp(argv[i], "--methods")) methods = SplitList(argv[i + 1]);
@@ -171,6 +172,12 @@ int main(int argc, char **argv) {
         if (!std::strcmp(argv[i], "--rescore-nterms")) rescore_nterms = std::stoi(argv[i + 1]);
         if (!std::strcmp(argv[i], "--err-floor")) err_floor = std::stod(argv[i + 1]);
         if (!std::strcmp(argv[i], "--fit-jitter")) fit_jitter = std::stoi(argv[i + 1]) != 0;
+        if (!std::strcmp(argv[i], "--prior")) prior = argv[i + 1];
+    }
+    const auto period_prior = ParsePeriodPrior(prior);
+    if (!period_prior) {
+        std::fprintf(stderr, "period_recovery: %s\n", period_prior.error().message.c_str());
+        return 2;
     }
     DataSet data = Load(root, data_name);
     if (modes.empty()) modes = data.modes;
@@ -183,8 +190,8 @@ int main(int argc, char **argv) {
     if (limit && raw.size() > limit) raw.resize(limit);
     CleanOptions clean;
     clean.max_err = 9;  // Stripe 82 writes magerr 99.999 for missing data; MACHO -99 (dropped as err <= 0)
-    std::printf("%s: %zu stars; search %.3g-%.3g d; error floor %.3g mag; fitted jitter %d; within 0.1%% of the catalogued period\n",
-                data.title.c_str(), raw.size(), pmin, pmax, err_floor, fit_jitter ? 1 : 0);
+    std::printf("%s: %zu stars; search %.3g-%.3g d; error floor %.3g mag; fitted jitter %d; prior %s; within 0.1%% of the catalogued period\n",
+                data.title.c_str(), raw.size(), pmin, pmax, err_floor, fit_jitter ? 1 : 0, prior.c_str());
     std::printf("%-8s %-6s %8s %8s %8s %9s\n", "method", "bands", "within", "fraction", "half/2x", "seconds");
     for (const auto &mode : modes) {
         std::vector<BandSet> objects;
@@ -207,6 +214,7 @@ int main(int argc, char **argv) {
             opt.rescore = rescore;
             opt.rescore_nterms = rescore_nterms;
             opt.fit_jitter = fit_jitter;
+            opt.prior = *period_prior;
             opt.err_floor = err_floor;  // inside the method now (was bench preprocessing; same numbers)
             opt.grid.pmin = pmin;  // default 0.1 d: RR Lyrae are 0.2-1 d; keeps the full-data run short
             opt.grid.pmax = pmax;  // 0 = the baseline

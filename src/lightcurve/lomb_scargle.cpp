@@ -291,7 +291,8 @@ public:
 
     //! chi2 of the fit at frequency f, NaN for a degenerate design. With `model`, also the fitted magnitude
     //! of every point (bands in order, as the input).
-    double Fit(double f, std::vector<std::vector<double>> *model = nullptr) {
+    double Fit(double f, std::vector<std::vector<double>> *model = nullptr, std::vector<double> *shape = nullptr,
+               std::vector<double> *shape_cov = nullptr) {
         for (std::size_t band = 0; band < nb_; ++band)
             for (std::size_t i = start_[band]; i < start_[band + 1]; ++i)
                 HarmonicBasis(kTwoPi * f * (t_[i] - t0_), nf_ / 2, &basis_[i * nf_]);
@@ -299,25 +300,8 @@ public:
         double chi2 = std::numeric_limits<double>::infinity();
         bool ok = true;
         for (int it = 0; it < iterations_; ++it) {
-            // (1) Shared shape and means, amplitudes fixed: a linear fit with each band's Fourier columns
-            // scaled by its amplitude.
-            std::fill(a_.begin(), a_.end(), 0.0);
-            std::fill(rhs_.begin(), rhs_.end(), 0.0);
-            for (std::size_t band = 0; band < nb_; ++band) {
-                for (std::size_t i = start_[band]; i < start_[band + 1]; ++i) {
-                    const double *row = &basis_[i * nf_];
-                    a_[band * m_ + band] += w_[i];
-                    rhs_[band] += w_[i] * y_[i];
-                    for (std::size_t r = 0; r < nf_; ++r) {
-                        const double wr = w_[i] * amp_[band] * row[r];
-                        a_[(nb_ + r) * m_ + band] += wr;
-                        rhs_[nb_ + r] += wr * y_[i];
-                        for (std::size_t q = 0; q <= r; ++q) a_[(nb_ + r) * m_ + nb_ + q] += wr * amp_[band] * row[q];
-                    }
-                }
-            }
-            for (std::size_t r = 0; r < m_; ++r)
-                for (std::size_t q = r + 1; q < m_; ++q) a_[r * m_ + q] = a_[q * m_ + r];
+            // (1) Shared shape and means, amplitudes fixed.
+            BuildShapeSystem();
             std::vector<double> x = rhs_;
             if (!SolveSpd(a_, x, m_)) {
                 ok = it > 0;  // keep the last good fit; a first-round failure is a degenerate design
@@ -374,10 +358,45 @@ public:
                 for (std::size_t i = start_[band]; i < start_[band + 1]; ++i)
                     (*model)[band].push_back(mean_[band] + mu_[band] + amp_[band] * shape_[i]);
         }
+        if (shape || shape_cov) {
+            // One more linear step at the converged amplitudes, for the coefficients and their covariance
+            // (amplitudes held fixed, so the covariance is conditional on them).
+            BuildShapeSystem();
+            std::vector<double> x = rhs_;
+            if (!SolveSpd(a_, x, m_, /*want_inverse=*/true)) return std::numeric_limits<double>::quiet_NaN();
+            if (shape) shape->assign(x.begin() + static_cast<std::ptrdiff_t>(nb_), x.end());
+            if (shape_cov) {
+                shape_cov->assign(nf_ * nf_, 0.0);
+                for (std::size_t r = 0; r < nf_; ++r)
+                    for (std::size_t q = 0; q < nf_; ++q) (*shape_cov)[r * nf_ + q] = a_[(nb_ + r) * m_ + nb_ + q];
+            }
+        }
         return chi2;
     }
 
 private:
+    //! The linear step's system: shared shape and means with the amplitudes fixed, each band's Fourier
+    //! columns scaled by its amplitude (a_, rhs_; means first, then the 2K shape coefficients).
+    void BuildShapeSystem() {
+        std::fill(a_.begin(), a_.end(), 0.0);
+        std::fill(rhs_.begin(), rhs_.end(), 0.0);
+        for (std::size_t band = 0; band < nb_; ++band) {
+            for (std::size_t i = start_[band]; i < start_[band + 1]; ++i) {
+                const double *row = &basis_[i * nf_];
+                a_[band * m_ + band] += w_[i];
+                rhs_[band] += w_[i] * y_[i];
+                for (std::size_t r = 0; r < nf_; ++r) {
+                    const double wr = w_[i] * amp_[band] * row[r];
+                    a_[(nb_ + r) * m_ + band] += wr;
+                    rhs_[nb_ + r] += wr * y_[i];
+                    for (std::size_t q = 0; q <= r; ++q) a_[(nb_ + r) * m_ + nb_ + q] += wr * amp_[band] * row[q];
+                }
+            }
+        }
+        for (std::size_t r = 0; r < m_; ++r)
+            for (std::size_t q = r + 1; q < m_; ++q) a_[r * m_ + q] = a_[q * m_ + r];
+    }
+
     std::size_t nb_, nf_, m_;
     int iterations_;
     double ref_ = 0, t0_ = std::numeric_limits<double>::infinity();
@@ -405,7 +424,7 @@ std::optional<ScaledShapeModel> FitScaledShape(std::span<const Series *const> ba
     ScaledShapeFitter fitter(bands, nterms, iterations);
     if (!(fitter.ReferenceChi2Sum() > 0)) return std::nullopt;
     ScaledShapeModel out;
-    out.chi2 = fitter.Fit(frequency, &out.model);
+    out.chi2 = fitter.Fit(frequency, &out.model, &out.shape, &out.shape_cov);
     if (!std::isfinite(out.chi2)) return std::nullopt;
     return out;
 }

@@ -63,11 +63,16 @@ std::vector<double> LombScargleSharedShape(std::span<const Series *const> bands,
 std::vector<double> LombScargleScaledShape(std::span<const Series *const> bands, std::span<const double> frequencies,
                                            int nterms, int iterations = 30);
 
-//! The scaled-shape fit (LombScargleScaledShape) at one frequency: its chi2 and the fitted magnitude of
-//! every point, `model[b][i]` for point i of band b (bands and points in input order).
+//! The scaled-shape fit (LombScargleScaledShape) at one frequency: its chi2, the fitted magnitude of every
+//! point, `model[b][i]` for point i of band b (bands and points in input order), and the shared shape's
+//! Fourier coefficients (cos, sin of harmonic 1, then of 2, ...; their scale relative to the per-band
+//! amplitudes is arbitrary, ratios are not) with their covariance (2K × 2K, row-major; conditional on the
+//! fitted amplitudes, in the units of the errors given).
 struct ScaledShapeModel {
     double chi2 = 0;
     std::vector<std::vector<double>> model;
+    std::vector<double> shape;
+    std::vector<double> shape_cov;
 };
 //! nullopt when every band is constant or the design is degenerate.
 std::optional<ScaledShapeModel> FitScaledShape(std::span<const Series *const> bands, double frequency, int nterms,

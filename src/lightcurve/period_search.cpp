@@ -9,6 +9,7 @@
 
 #include "lightcurve/lomb_scargle.hpp"
 #include "lightcurve/phase_periodograms.hpp"
+#include "lightcurve/rr_lyrae_prior.hpp"
 
 namespace rivulet::lightcurve {
 namespace {
@@ -232,6 +233,21 @@ Result<PeriodResult> Search(std::span<const Series> input, const PeriodOptions &
             }
         }
         std::sort(rescored.begin(), rescored.end(), [](const Peak &a, const Peak &b) { return a.power > b.power; });
+        if (o.prior == PeriodPrior::kRrLyrae) {
+            // Posterior order: chi2 of the final model plus the prior's penalty for the period and the fitted
+            // shape there (same model and errors for every candidate; a degenerate fit keeps its power order
+            // behind the others). Peaks keep their power.
+            std::vector<double> score(rescored.size(), std::numeric_limits<double>::infinity());
+            for (std::size_t i = 0; i < rescored.size(); ++i)
+                if (const auto fit = FitScaledShape(final_bands, rescored[i].frequency, k))
+                    score[i] = fit->chi2 + RrLyraePriorPenalty(rescored[i].period, FourierShapeRatio(fit->shape, fit->shape_cov));
+            std::vector<std::size_t> order(rescored.size());
+            std::iota(order.begin(), order.end(), std::size_t{0});
+            std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
+            std::vector<Peak> by_posterior;
+            for (std::size_t i : order) by_posterior.push_back(rescored[i]);
+            rescored = std::move(by_posterior);
+        }
         // The winner and its aliases (final-model power) first, then the other screened peaks.
         rescored.insert(rescored.end(), peaks.begin() + 1, peaks.end());
         peaks = std::move(rescored);
@@ -269,6 +285,12 @@ Result<PeriodMethod> ParsePeriodMethod(std::string_view name) {
     if (name == "bls") return PeriodMethod::kBls;
     return MakeError("unknown_method",
                      "unknown period method '" + std::string(name) + "' (choose ls, ls-fast, mhls, aov, ce, bls)");
+}
+
+Result<PeriodPrior> ParsePeriodPrior(std::string_view name) {
+    if (name == "none") return PeriodPrior::kNone;
+    if (name == "rrlyrae") return PeriodPrior::kRrLyrae;
+    return MakeError("unknown_prior", "unknown period prior '" + std::string(name) + "' (choose none, rrlyrae)");
 }
 
 std::string_view PeriodMethodName(PeriodMethod m) {

@@ -28,6 +28,15 @@ enum class PeriodMethod {
     kBls,            //!< box least squares
 };
 
+//! What is known of the object before the search, used to break near-ties between aliases.
+enum class PeriodPrior {
+    kNone,     //!< nothing: the data alone decide
+    kRrLyrae,  //!< a known RR Lyrae: periods and shapes of RRab and RRc (rr_lyrae_prior.hpp)
+};
+
+//! "none", "rrlyrae". Error "unknown_prior" names the input and the choices.
+Result<PeriodPrior> ParsePeriodPrior(std::string_view name);
+
 //! "ls", "ls-fast", "mhls", "aov", "ce", "bls". Error "unknown_method" names the input and the choices.
 Result<PeriodMethod> ParsePeriodMethod(std::string_view name);
 std::string_view PeriodMethodName(PeriodMethod method);
@@ -57,6 +66,11 @@ struct PeriodOptions {
     //! (FitBandJitter at the best peak) and make the final choice with those errors. Off by default: best
     //! measured on Stripe 82 but by two stars, within the noise of the near-ties (docs/lightcurves.md).
     bool fit_jitter = false;
+    //! Multi-band kMultiHarmonic with rescore: the final choice minimises chi2 plus the prior's penalty
+    //! (−2 ln prior density of the candidate's period and fitted shape) instead of chi2 alone. Only the
+    //! best peak's aliases compete, so the prior breaks near-ties between them and cannot overrule a clear
+    //! preference of the data. For objects known to be of the prior's kind; off by default.
+    PeriodPrior prior = PeriodPrior::kNone;
     GridOptions grid;
     std::size_t top_k = 4;    //!< best peak plus three alternatives
     //! Distinct grid peaks refined (and, for kMultiHarmonic, judged by the K-term fit) before ranking.

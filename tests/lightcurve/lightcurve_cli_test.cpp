@@ -85,6 +85,25 @@ TEST(LightcurveCli, UnknownColumnAndMethodAreClearErrors) {
     std::stringstream ss;
     ss << in.rdbuf();
     EXPECT_NE(ss.str().find("unknown period method 'nope'"), std::string::npos) << ss.str();
+
+    r = RunRivulet("period " + Quote(table) + " --prior cepheid", (dir / "err2.txt").string());
+    EXPECT_EQ(r.exit_code, 1);
+    std::ifstream in2(dir / "err2.txt");
+    std::stringstream ss2;
+    ss2 << in2.rdbuf();
+    EXPECT_NE(ss2.str().find("unknown period prior 'cepheid'"), std::string::npos) << ss2.str();
+}
+
+TEST(LightcurveCli, PeriodTakesTheFittedJitterAndTheRrLyraePrior) {
+    TempDir dir;
+    const auto table = WriteTable(dir);
+    auto r = RunRivulet("period " + Quote(table) +
+                        " --id oid --time jd --err magerr --band fid --pmin 0.2 --threads 2 --fit-jitter 1 --prior rrlyrae");
+    EXPECT_EQ(r.exit_code, 2);  // C has too few points
+    const auto lines = Lines(r.out);
+    ASSERT_EQ(lines.size(), 4u);
+    EXPECT_NEAR(std::stod(lines[1].substr(2)), 0.613, 6e-4);
+    EXPECT_NEAR(std::stod(lines[2].substr(2)), 0.77, 8e-4);
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
+#include <span>
 
 #include "lightcurve/light_curve_table.hpp"
 #include "lightcurve/period_search.hpp"
@@ -180,6 +182,63 @@ TEST(PeriodSearch, FitBandJitterMeasuresMissingNoisePerBand) {
     auto found = FindPeriodMultiBand(std::vector<Series>{g, r}, o);
     ASSERT_TRUE(found.ok()) << found.error().message;
     EXPECT_NEAR(found->peaks[0].period, period, period * 1e-3);
+}
+
+//! Two bands (g, r = 0.7 g) of a pulsator observed once a night at exactly the same sidereal time, so every
+//! daily alias f + n / (sidereal day) folds the points identically: the data cannot tell them apart.
+std::vector<Series> SiderealNightly(double period, std::span<const double> amplitudes, uint64_t seed) {
+    constexpr double kSidereal = 1 / 1.0027379;
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<int> night(0, 1500);
+    std::normal_distribution<double> noise(0, 0.02);
+    std::vector<int> nights;
+    while (nights.size() < 150) {
+        const int n = night(rng);
+        if (std::find(nights.begin(), nights.end(), n) == nights.end()) nights.push_back(n);
+    }
+    std::sort(nights.begin(), nights.end());
+    std::vector<Series> bands(2);
+    for (int n : nights) {
+        const double t = 53000.3 + n * kSidereal;
+        double shape = 0;  // a Fourier series with aligned phases: a saw-tooth for A_k = A / k
+        for (std::size_t k = 0; k < amplitudes.size(); ++k)
+            shape -= amplitudes[k] * std::sin(2 * M_PI * static_cast<double>(k + 1) * (t - 53000) / period);
+        for (std::size_t b = 0; b < 2; ++b) {
+            bands[b].t.push_back(t + 0.001 * static_cast<double>(b));
+            bands[b].mag.push_back((b ? 16.8 : 17.0) + (b ? 0.7 : 1.0) * shape + noise(rng));
+            bands[b].err.push_back(0.02);
+        }
+    }
+    return bands;
+}
+
+TEST(PeriodSearch, RrLyraePriorSettlesExactDailyAliasesByTheStarsKind) {
+    // RRab: saw-tooth (R21 = 0.5) at 0.57 d; its daily alias 0.363 d fits exactly as well.
+    const double rrab[] = {0.35, 0.175, 0.117, 0.0875};
+    // RRc: near-sinusoidal (R21 = 0.1) at 0.32 d; its aliases 0.471 d and 0.893 d fit exactly as well.
+    const double rrc[] = {0.25, 0.025};
+    struct Case {
+        double period;
+        std::span<const double> amplitudes;
+        double pmin, pmax;
+    };
+    for (const Case &c : {Case{0.57, rrab, 0.3, 1.0}, Case{0.32, rrc, 0.25, 1.0}}) {
+        const auto bands = SiderealNightly(c.period, c.amplitudes, 11);
+        PeriodOptions o;
+        o.grid.pmin = c.pmin;
+        o.grid.pmax = c.pmax;
+        o.fit_jitter = true;
+        auto plain = FindPeriodMultiBand(bands, o);
+        o.prior = PeriodPrior::kRrLyrae;
+        auto informed = FindPeriodMultiBand(bands, o);
+        ASSERT_TRUE(plain.ok() && informed.ok());
+        // Without the prior the winner is one of the tied aliases (the truth or not); with it, the truth.
+        const double df = std::abs(1 / plain->peaks[0].period - 1 / c.period);
+        EXPECT_NEAR(df - 1.0027379 * std::round(df / 1.0027379), 0, 1e-4) << c.period;
+        EXPECT_NEAR(informed->peaks[0].period, c.period, c.period * 1e-3);
+        ASSERT_GE(informed->peaks.size(), 2u);
+        EXPECT_EQ(informed->peaks[1].relation, "alias 1/d") << c.period;
+    }
 }
 
 TEST(PeriodSearch, RecoversStripe82RrLyraePeriodsMultiBand) {
