@@ -239,8 +239,11 @@ Result<PeriodResult> Search(std::span<const Series> input, const PeriodOptions &
             // behind the others). Peaks keep their power.
             std::vector<double> score(rescored.size(), std::numeric_limits<double>::infinity());
             for (std::size_t i = 0; i < rescored.size(); ++i)
-                if (const auto fit = FitScaledShape(final_bands, rescored[i].frequency, k))
-                    score[i] = fit->chi2 + RrLyraePriorPenalty(rescored[i].period, FourierShapeRatio(fit->shape, fit->shape_cov));
+                if (const auto fit = FitScaledShape(final_bands, rescored[i].frequency, k)) {
+                    const double s = fit->chi2 + RrLyraePriorPenalty(rescored[i].period,
+                                                                     FourierShapeRatio(fit->shape, fit->shape_cov));
+                    if (std::isfinite(s)) score[i] = s;  // NaN would break the sort's ordering
+                }
             std::vector<std::size_t> order(rescored.size());
             std::iota(order.begin(), order.end(), std::size_t{0});
             std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });

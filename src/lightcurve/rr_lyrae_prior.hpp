@@ -13,9 +13,9 @@
 //   0.70 · N(ln P; ln 0.57, 0.13) · N(R21; 0.47, 0.08 ⊕ σ)   RRab
 //   0.25 · N(ln P; ln 0.32, 0.14) · N(R21; 0.13, 0.08 ⊕ σ)   RRc
 //   0.05 · uniform in ln P over [0.2, 1.2] d and in R21 over [0, 1]  (anything else: RRd, odd shapes)
-// where σ is the measured R21's own error. The last term bounds the penalty any candidate can get
-// (about 12 in χ² units), so the prior only decides between candidates whose χ² differ by less, i.e. near
-// ties; a clear preference of the data stands.
+// where σ is the measured R21's own error. The last term bounds the penalty any candidate can get (at
+// most about 12 in χ² units above the most probable one), so the prior only decides between candidates
+// whose χ² differ by less, i.e. near ties; a clear preference of the data stands.
 // @locality pure functions, any thread.
 
 #include <span>
