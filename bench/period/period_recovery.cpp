@@ -221,12 +221,19 @@ int main(int argc, char **argv) {
             const auto t0 = std::chrono::steady_clock::now();
             const auto results = FindPeriodsBatch(objects, opt, threads);
             const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            std::size_t ok = 0, harmonic = 0;
+            // Catalogue periods within 1% of one day are counted apart as well: a daily systematic in the
+            // photometry puts spurious periods there (EROS-1's RR Lyrae have 99 of 1,767 in 0.99-1.01 d against
+            // 4-7 per neighbouring 0.04 d bin; docs/lightcurves.md), so recovering them is not clearly success.
+            std::size_t ok = 0, harmonic = 0, n_ref = 0, one_day = 0, one_day_ok = 0;
             for (std::size_t i = 0; i < raw.size(); ++i) {
-                if (!results[i] || results[i]->peaks.empty()) continue;
                 if (!periods.count(raw[i].id)) continue;
-                const double p = results[i]->peaks[0].period, ref = periods.at(raw[i].id);
-                if (std::abs(p - ref) / ref < 1e-3) ++ok;
+                const double ref = periods.at(raw[i].id);
+                const bool near_one_day = std::abs(ref - 1.0) < 0.01;
+                ++n_ref;
+                one_day += near_one_day;
+                if (!results[i] || results[i]->peaks.empty()) continue;
+                const double p = results[i]->peaks[0].period;
+                if (std::abs(p - ref) / ref < 1e-3) ++ok, one_day_ok += near_one_day;
                 else if (std::abs(2 * p - ref) / ref < 1e-3 || std::abs(p - 2 * ref) / ref < 1e-3) ++harmonic;
                 if (verbose && std::abs(p - ref) / ref >= 1e-3) {
                     std::printf("  miss %s ref %.6f:", raw[i].id.c_str(), ref);
@@ -236,6 +243,9 @@ int main(int argc, char **argv) {
             }
             std::printf("%-8s %-6s %8zu %8.3f %8zu %9.1f\n", m.c_str(), mode.c_str(), ok,
                         static_cast<double>(ok) / raw.size(), harmonic, sec);
+            if (one_day)
+                std::printf("%-15s of which catalogue period within 1%% of one day: %zu of %zu; the others: %zu of %zu\n",
+                            "", one_day_ok, one_day, ok - one_day_ok, n_ref - one_day);
             std::fflush(stdout);
         }
     }
