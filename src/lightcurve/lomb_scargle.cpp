@@ -360,10 +360,11 @@ public:
         }
         if (shape || shape_cov) {
             // One more linear step at the converged amplitudes, for the coefficients and their covariance
-            // (amplitudes held fixed, so the covariance is conditional on them).
+            // (amplitudes held fixed, so the covariance is conditional on them). They are extras: if this
+            // system is singular they stay empty and the fit (chi2, model) still stands.
             BuildShapeSystem();
             std::vector<double> x = rhs_;
-            if (!SolveSpd(a_, x, m_, /*want_inverse=*/true)) return std::numeric_limits<double>::quiet_NaN();
+            if (!SolveSpd(a_, x, m_, /*want_inverse=*/true)) return chi2;
             if (shape) shape->assign(x.begin() + static_cast<std::ptrdiff_t>(nb_), x.end());
             if (shape_cov) {
                 shape_cov->assign(nf_ * nf_, 0.0);

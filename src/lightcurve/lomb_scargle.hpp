@@ -67,7 +67,7 @@ std::vector<double> LombScargleScaledShape(std::span<const Series *const> bands,
 //! point, `model[b][i]` for point i of band b (bands and points in input order), and the shared shape's
 //! Fourier coefficients (cos, sin of harmonic 1, then of 2, ...; their scale relative to the per-band
 //! amplitudes is arbitrary, ratios are not) with their covariance (2K × 2K, row-major; conditional on the
-//! fitted amplitudes, in the units of the errors given).
+//! fitted amplitudes, in the units of the errors given; both empty if that covariance cannot be computed).
 struct ScaledShapeModel {
     double chi2 = 0;
     std::vector<std::vector<double>> model;
